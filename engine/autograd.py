@@ -1,0 +1,99 @@
+"""Reverse-mode differentiation over the tape recorded by ``tensor.apply``.
+
+Each recorded op keeps its input tensors; a tensor keeps the op that made it. ``backward`` counts
+how many times each op's outputs are consumed, then walks from the root, calling an op's backward
+only once every consumer has sent its gradient (Kahn's algorithm on the reversed graph).
+Buffers an op saved are freed as soon as it has run, unless ``retain_graph``.
+"""
+import numpy as np
+
+from .backend import get_array_module
+from .errors import GraphError, NonFiniteError
+from .grad_mode import mode
+
+_FREED = ("backward: this graph was already freed by an earlier backward(); pass "
+          "retain_graph=True to the first backward() to go through it a second time")
+
+
+def check_finite(op, arrays, where):
+    for a in arrays:
+        if a is not None and getattr(a, "dtype", None) is not None and a.dtype.kind == "f":
+            xp = get_array_module(a)
+            if not bool(xp.isfinite(a).all()):
+                kind = "NaN" if bool(xp.isnan(a).any()) else "Inf"
+                raise NonFiniteError(f"{op.name}: {where} contains {kind} (shape {tuple(a.shape)})")
+
+
+def _accumulate_leaf(t, g, handed):
+    """Add ``g`` into ``t.grad``. A leaf's gradient array is never shared with another tensor or
+    a view, so in-place changes to one ``.grad`` (clipping, say) cannot leak into another."""
+    from .tensor import Tensor
+    if isinstance(g, np.generic):
+        g = np.asarray(g)
+    data = t.data
+    if g.shape != data.shape:
+        raise GraphError(f"backward: gradient of shape {tuple(g.shape)} reached a tensor of shape "
+                         f"{tuple(data.shape)}")
+    if g.dtype != data.dtype:
+        g = g.astype(data.dtype)
+    if t.grad is None:
+        if g.base is not None or id(g) in handed or not getattr(g.flags, "writeable", True):
+            g = g.copy()
+        handed.add(id(g))
+        t.grad = Tensor(g)
+    else:
+        t.grad.data = t.grad.data + g
+
+
+def backward(root, grad, retain_graph=False):
+    op0 = root._op
+    handed = set()
+    if op0 is None:
+        _accumulate_leaf(root, grad, handed)
+        return
+    deps = {}
+    stack = [op0]
+    while stack:
+        op = stack.pop()
+        inputs = op.__dict__.get("inputs")
+        if inputs is None:
+            raise GraphError(_FREED)
+        for t in inputs:
+            p = t._op
+            if p is not None:
+                if p in deps:
+                    deps[p] += 1
+                else:
+                    deps[p] = 1
+                    stack.append(p)
+    first = [None] * op0.n_outputs
+    first[root._idx] = grad
+    grads = {op0: first}
+    ready = [op0]
+    anomaly = mode.anomaly
+    while ready:
+        op = ready.pop()
+        gouts = grads.pop(op, None)
+        inputs = op.inputs
+        if gouts is not None:
+            gins = op.backward(*gouts)
+            if anomaly:
+                check_finite(op, gins, "the gradient computed by its backward")
+        else:
+            gins = (None,) * len(inputs)
+        for t, g in zip(inputs, gins):
+            p = t._op
+            if p is not None:
+                if g is not None:
+                    slot = grads.get(p)
+                    if slot is None:
+                        slot = grads[p] = [None] * p.n_outputs
+                    prev = slot[t._idx]
+                    slot[t._idx] = g if prev is None else prev + g
+                deps[p] -= 1
+                if deps[p] == 0:
+                    ready.append(p)
+            elif g is not None and t.requires_grad:
+                _accumulate_leaf(t, g, handed)
+        if not retain_graph:
+            op.__dict__.clear()

@@ -1,0 +1,63 @@
+"""Global switches of the tape: gradient recording and anomaly (NaN/Inf) detection."""
+import functools
+
+
+class _Mode:
+    grad_enabled = True
+    anomaly = False
+
+
+mode = _Mode()
+
+
+class _Switch:
+    attr = ""
+    value = None
+
+    def __enter__(self):
+        self.prev = getattr(mode, self.attr)
+        setattr(mode, self.attr, self.value)
+        return self
+
+    def __exit__(self, *exc):
+        setattr(mode, self.attr, self.prev)
+        return False
+
+    def __call__(self, fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with self.__class__():
+                return fn(*args, **kwargs)
+        return wrapper
+
+
+class no_grad(_Switch):
+    """Context manager / decorator: ops run without recording the tape (inference, updates)."""
+    attr, value = "grad_enabled", False
+
+
+class enable_grad(_Switch):
+    attr, value = "grad_enabled", True
+
+
+class detect_anomaly(_Switch):
+    """Check every op's output and gradients for NaN/Inf and raise NonFiniteError naming the op."""
+    attr = "anomaly"
+
+    def __init__(self, enabled=True):
+        self.value = bool(enabled)
+
+    def __call__(self, fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with detect_anomaly(self.value):
+                return fn(*args, **kwargs)
+        return wrapper
+
+
+def is_grad_enabled():
+    return mode.grad_enabled
+
+
+def set_grad_enabled(flag):
+    mode.grad_enabled = bool(flag)

@@ -1,0 +1,229 @@
+"""Optimizers with PyTorch's update rules (same hyperparameter names and defaults), updating
+parameters in place. Hyperparameters are kept as Python floats so float32 stays float32."""
+import math
+
+from ..backend import get_array_module
+from ..errors import EngineError
+
+
+class Optimizer:
+    defaults = {}
+
+    def __init__(self, params, **hyper):
+        unknown = set(hyper) - set(self.defaults)
+        if unknown:
+            raise TypeError(f"{type(self).__name__}: unexpected arguments {sorted(unknown)}")
+        params = list(params)
+        if not params:
+            raise ValueError(f"{type(self).__name__}: got an empty parameter list")
+        groups = params if isinstance(params[0], dict) else [{"params": params}]
+        self.param_groups = []
+        for g in groups:
+            group = {**self.defaults, **hyper, **g}
+            group["params"] = list(group["params"])
+            self._check(group)
+            group["initial_lr"] = group.get("initial_lr", group["lr"])
+            self.param_groups.append(group)
+        self.state = {}
+        self.step_count = 0
+
+    def _check(self, group):
+        for key in ("lr", "weight_decay", "eps"):
+            if key in group and (not isinstance(group[key], (int, float)) or group[key] < 0):
+                raise ValueError(f"{type(self).__name__}: {key} must be a non-negative number, got {group[key]!r}")
+        for p in group["params"]:
+            if not getattr(p, "requires_grad", False):
+                raise ValueError(f"{type(self).__name__}: can only optimize tensors with requires_grad=True")
+
+    def zero_grad(self, set_to_none=True):
+        for group in self.param_groups:
+            for p in group["params"]:
+                if set_to_none or p.grad is None:
+                    p.grad = None
+                else:
+                    p.grad.data[...] = 0
+
+    def step(self):
+        """One update of every parameter that has a gradient."""
+        self.step_count += 1
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                st = self.state.get(p)
+                if st is None:
+                    st = self.state[p] = {"step": 0}
+                st["step"] += 1
+                self.update(p.data, p.grad.data, st, group)
+
+    def update(self, p, g, state, group):
+        raise NotImplementedError
+
+    def state_dict(self):
+        """Hyperparameters and per-parameter state (arrays on their device), by parameter index."""
+        index = {}
+        for group in self.param_groups:
+            for p in group["params"]:
+                index.setdefault(id(p), len(index))
+        groups = [{k: v for k, v in g.items() if k != "params"} | {"params": [index[id(p)] for p in g["params"]]}
+                  for g in self.param_groups]
+        state = {index[id(p)]: dict(s) for p, s in self.state.items()}
+        return {"param_groups": groups, "state": state, "step_count": self.step_count}
+
+    def load_state_dict(self, sd):
+        params = [p for g in self.param_groups for p in g["params"]]
+        if len(sd["param_groups"]) != len(self.param_groups):
+            raise EngineError("optimizer state: number of parameter groups differs")
+        for g, saved in zip(self.param_groups, sd["param_groups"]):
+            g.update({k: v for k, v in saved.items() if k != "params"})
+        self.state = {}
+        for i, s in sd["state"].items():
+            p = params[int(i)]
+            self.state[p] = {k: (p.device.asarray(v) if hasattr(v, "shape") else v) for k, v in s.items()}
+        self.step_count = sd.get("step_count", 0)
+
+
+def _zeros(p, state, key):
+    buf = state.get(key)
+    if buf is None:
+        buf = state[key] = get_array_module(p).zeros_like(p)
+    return buf
+
+
+class SGD(Optimizer):
+    """Plain, momentum and Nesterov SGD. Batch, stochastic or mini-batch depends only on the
+    batch the gradient came from."""
+    defaults = dict(lr=0.01, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False)
+
+    def _check(self, group):
+        super()._check(group)
+        if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
+            raise ValueError("SGD: Nesterov momentum needs momentum > 0 and dampening 0")
+
+    def update(self, p, g, st, h):
+        if h["weight_decay"]:
+            g = g + h["weight_decay"] * p
+        mu = h["momentum"]
+        if mu:
+            buf = st.get("momentum_buffer")
+            if buf is None:
+                buf = st["momentum_buffer"] = g.copy()
+            else:
+                buf *= mu
+                buf += (1.0 - h["dampening"]) * g
+            g = g + mu * buf if h["nesterov"] else buf
+        p -= h["lr"] * g
+
+
+class Adam(Optimizer):
+    defaults = dict(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False)
+    decoupled = False
+
+    def update(self, p, g, st, h):
+        xp = get_array_module(p)
+        lr, (b1, b2), eps, wd = h["lr"], h["betas"], h["eps"], h["weight_decay"]
+        if wd:
+            if self.decoupled:
+                p *= 1.0 - lr * wd
+            else:
+                g = g + wd * p
+        m, v = _zeros(p, st, "exp_avg"), _zeros(p, st, "exp_avg_sq")
+        t = st["step"]
+        m *= b1
+        m += (1.0 - b1) * g
+        v *= b2
+        tmp = g * g
+        tmp *= 1.0 - b2
+        v += tmp
+        if h["amsgrad"]:
+            vmax = _zeros(p, st, "max_exp_avg_sq")
+            xp.maximum(vmax, v, out=vmax)
+            v = vmax
+        xp.sqrt(v, out=tmp)
+        tmp *= 1.0 / math.sqrt(1.0 - b2 ** t)
+        tmp += eps
+        xp.divide(m, tmp, out=tmp)
+        tmp *= lr / (1.0 - b1 ** t)
+        p -= tmp
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (p ← p·(1 − lr·wd) before the Adam step)."""
+    defaults = dict(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False)
+    decoupled = True
+
+
+class Adamax(Optimizer):
+    defaults = dict(lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0)
+
+    def update(self, p, g, st, h):
+        xp = get_array_module(p)
+        lr, (b1, b2), eps = h["lr"], h["betas"], h["eps"]
+        if h["weight_decay"]:
+            g = g + h["weight_decay"] * p
+        m, u = _zeros(p, st, "exp_avg"), _zeros(p, st, "exp_inf")
+        m *= b1
+        m += (1.0 - b1) * g
+        u *= b2
+        xp.maximum(u, abs(g) + eps, out=u)
+        p -= (lr / (1.0 - b1 ** st["step"])) * (m / u)
+
+
+class RMSprop(Optimizer):
+    defaults = dict(lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False)
+
+    def update(self, p, g, st, h):
+        xp = get_array_module(p)
+        lr, a, eps = h["lr"], h["alpha"], h["eps"]
+        if h["weight_decay"]:
+            g = g + h["weight_decay"] * p
+        sq = _zeros(p, st, "square_avg")
+        sq *= a
+        sq += (1.0 - a) * (g * g)
+        if h["centered"]:
+            ga = _zeros(p, st, "grad_avg")
+            ga *= a
+            ga += (1.0 - a) * g
+            avg = xp.sqrt(sq - ga * ga)
+        else:
+            avg = xp.sqrt(sq)
+        avg += eps
+        if h["momentum"] > 0:
+            buf = _zeros(p, st, "momentum_buffer")
+            buf *= h["momentum"]
+            buf += g / avg
+            p -= lr * buf
+        else:
+            p -= lr * (g / avg)
+
+
+class Adagrad(Optimizer):
+    defaults = dict(lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0, eps=1e-10)
+
+    def update(self, p, g, st, h):
+        xp = get_array_module(p)
+        if h["weight_decay"]:
+            g = g + h["weight_decay"] * p
+        s = st.get("sum")
+        if s is None:
+            s = st["sum"] = xp.full_like(p, h["initial_accumulator_value"])
+        clr = h["lr"] / (1.0 + (st["step"] - 1) * h["lr_decay"])
+        s += g * g
+        p -= clr * (g / (xp.sqrt(s) + h["eps"]))
+
+
+class Adadelta(Optimizer):
+    defaults = dict(lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0)
+
+    def update(self, p, g, st, h):
+        xp = get_array_module(p)
+        rho, eps = h["rho"], h["eps"]
+        if h["weight_decay"]:
+            g = g + h["weight_decay"] * p
+        sq, acc = _zeros(p, st, "square_avg"), _zeros(p, st, "acc_delta")
+        sq *= rho
+        sq += (1.0 - rho) * (g * g)
+        delta = xp.sqrt(acc + eps) / xp.sqrt(sq + eps) * g
+        acc *= rho
+        acc += (1.0 - rho) * (delta * delta)
+        p -= h["lr"] * delta
