@@ -56,14 +56,6 @@ def as_strided(x, shape, strides):
     return xp.lib.stride_tricks.as_strided(x, shape=shape, strides=strides)
 
 
-def einsum2(subscripts, a, b):
-    """Two-operand einsum through BLAS, without numpy's per-call path search (~18 µs)."""
-    xp = get_array_module(a)
-    if xp is np:
-        return np.einsum(subscripts, a, b, optimize=["einsum_path", (0, 1)])
-    return xp.einsum(subscripts, a, b)
-
-
 def erf(xp, x):
     """erf(x) to ~1.2e-7 relative error (Numerical Recipes' erfc Chebyshev fit); numpy has no erf."""
     z = xp.abs(x)

@@ -1,12 +1,12 @@
 """2-D convolution (cross-correlation, as in every framework) on NCHW arrays.
 
-Forward: a strided window view of the padded input (no copy), contracted with the kernel by one
-BLAS-backed einsum. Backward to the input: for stride 1 a single correlation of the padded output
-gradient with the flipped kernel; for larger strides a scatter over the kernel positions.
+Forward: a strided window view of the padded input, copied once into im2col columns and
+multiplied by the kernel in one batched GEMM. Backward: the weight gradient reuses the columns;
+the input gradient multiplies back to columns and adds them onto the input (col2im).
 """
 from ..backend import get_array_module
 from ..errors import ShapeError
-from ._util import as_strided, einsum2
+from ._util import as_strided
 from .base import Op
 
 
@@ -48,48 +48,48 @@ class Conv2d(Op):
         if ho <= 0 or wo <= 0:
             raise ShapeError(f"conv2d: a {kh}×{kw} kernel (dilation {dh},{dw}, padding {ph},{pw}) "
                              f"does not fit the {h}×{wd} input {tuple(x.shape)}")
-        xpad = pad2d(x, ph, pw)
-        win = windows(xpad, kh, kw, sh, sw, dh, dw, ho, wo)
-        y = einsum2("nchwij,ocij->nohw", win, w)
         xp = get_array_module(x)
-        y = xp.ascontiguousarray(y)
+        win = windows(pad2d(x, ph, pw), kh, kw, sh, sw, dh, dw, ho, wo)
+        # im2col as (N, C·kh·kw, Ho·Wo): the copy runs along contiguous output rows, one batched
+        # GEMM gives NCHW directly, and backward reuses it for the weight gradient.
+        cols = xp.ascontiguousarray(win.transpose(0, 1, 4, 5, 2, 3)).reshape(n, c * kh * kw, ho * wo)
+        y = xp.matmul(w.reshape(o, -1), cols).reshape(n, o, ho, wo)
         if b is not None:
             y += b.reshape(1, -1, 1, 1)
-        self.win = win if self.needs[1] else None
+        self.cols = cols if self.needs[1] else None
         self.w = w if self.needs[0] else None
-        self.xshape, self.dtype = x.shape, x.dtype
+        self.xshape, self.kernel = x.shape, (kh, kw)
         return y
 
     def backward(self, gy):
+        xp = get_array_module(gy)
         n = self.needs
+        N, O, ho, wo = gy.shape
+        g3 = gy.reshape(N, O, ho * wo)
         gx = gw = gb = None
         if n[1]:
-            gw = einsum2("nchwij,nohw->ocij", self.win, gy)
+            gw = xp.matmul(g3, self.cols.transpose(0, 2, 1)).sum(axis=0)
         if len(n) > 2 and n[2]:
             gb = gy.sum(axis=(0, 2, 3))
         if n[0]:
-            gx = self._grad_input(gy)
+            gx = self._grad_input(xp, g3, ho, wo)
+        if gw is not None:
+            kh, kw = self.kernel
+            gw = gw.reshape(O, self.xshape[1], kh, kw)
         return gx, gw, gb
 
-    def _grad_input(self, gy):
-        xp = get_array_module(gy)
+    def _grad_input(self, xp, g3, ho, wo):
+        """col2im: the column gradients added back onto the (padded) input, one kernel tap at a time."""
         w = self.w
         N, C, H, W = self.xshape
         _, _, kh, kw = w.shape
         (sh, sw), (ph, pw), (dh, dw) = self.stride, self.padding, self.dilation
-        ho, wo = gy.shape[2], gy.shape[3]
-        if sh == 1 and sw == 1:
-            # Full correlation of the output gradient with the flipped kernel.
-            qh, qw = dh * (kh - 1) - ph, dw * (kw - 1) - pw
-            g = pad2d(gy, max(qh, 0), max(qw, 0))
-            if qh < 0 or qw < 0:
-                g = g[:, :, max(-qh, 0):g.shape[2] - max(-qh, 0), max(-qw, 0):g.shape[3] - max(-qw, 0)]
-            win = windows(g, kh, kw, 1, 1, dh, dw, H, W)
-            return xp.ascontiguousarray(einsum2("nohwij,ocij->nchw", win, w[:, :, ::-1, ::-1]))
-        hp, wp = H + 2 * ph, W + 2 * pw
-        gxp = xp.zeros((N, C, hp, wp), dtype=gy.dtype)
+        gcols = xp.matmul(w.reshape(w.shape[0], -1).T, g3).reshape(N, C, kh, kw, ho, wo)
+        gxp = xp.zeros((N, C, H + 2 * ph, W + 2 * pw), dtype=g3.dtype)
         for i in range(kh):
             for j in range(kw):
-                part = einsum2("nohw,oc->nchw", gy, w[:, :, i, j])
-                gxp[:, :, i * dh:i * dh + sh * (ho - 1) + 1:sh, j * dw:j * dw + sw * (wo - 1) + 1:sw] += part
-        return gxp[:, :, ph:ph + H, pw:pw + W]
+                gxp[:, :, i * dh:i * dh + sh * (ho - 1) + 1:sh,
+                    j * dw:j * dw + sw * (wo - 1) + 1:sw] += gcols[:, :, i, j]
+        if ph or pw:
+            return gxp[:, :, ph:ph + H, pw:pw + W]
+        return gxp

@@ -46,16 +46,23 @@ class MaxPool2d(_Pool2d):
     def backward(self, gy):
         xp = get_array_module(gy)
         xpad, y = self.xpad, self.y
+        (kh, kw), (sh, sw), (dh, dw) = self.k, self.s, self.d
+        disjoint = sh > (kh - 1) * dh and sw > (kw - 1) * dw
         gx = xp.zeros(xpad.shape, dtype=gy.dtype)
         taken = None   # the first maximum in each window gets the gradient, as in PyTorch
-        for sl in self.slices:
+        last = len(self.slices) - 1
+        for k, sl in enumerate(self.slices):
             hit = xpad[sl] == y
             if taken is None:
                 taken = hit
             else:
-                hit &= ~taken
-                taken |= hit
-            gx[sl] += gy * hit
+                hit = hit > taken          # on booleans: hit and not taken
+                if k < last:
+                    taken |= hit
+            if disjoint:
+                xp.multiply(gy, hit, out=gx[sl])
+            else:
+                gx[sl] += gy * hit
         ph, pw = self.p
         return (gx[:, :, ph:ph + self.xshape[2], pw:pw + self.xshape[3]],)
 
