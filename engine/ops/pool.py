@@ -37,9 +37,12 @@ class MaxPool2d(_Pool2d):
         xp = get_array_module(x)
         ph, pw = self.p
         xpad = pad2d(x, ph, pw, value=-float("inf"))
-        y = xpad[self.slices[0]].copy()
-        for sl in self.slices[1:]:
-            xp.maximum(y, xpad[sl], out=y)
+        if len(self.slices) == 1:
+            y = xpad[self.slices[0]].copy()
+        else:
+            y = xp.maximum(xpad[self.slices[0]], xpad[self.slices[1]])
+            for sl in self.slices[2:]:
+                xp.maximum(y, xpad[sl], out=y)
         self.xpad, self.y, self.xshape = xpad, y, x.shape
         return y
 
