@@ -13,7 +13,7 @@ from .creation import (  # noqa: F401
     arange, from_numpy, full, ones, ones_like, rand, randn, tensor, zeros, zeros_like)
 from .dtypes import bool_, float16, float32, float64, int32, int64  # noqa: F401
 from .errors import (  # noqa: F401
-    DeviceError, DTypeError, EngineError, GraphError, NonFiniteError, ShapeError)
+    ArgumentError, DeviceError, DTypeError, EngineError, GraphError, NonFiniteError, ShapeError)
 from .grad_mode import detect_anomaly, enable_grad, is_grad_enabled, no_grad, set_grad_enabled  # noqa: F401
 from .random import Generator, default_generator, manual_seed  # noqa: F401
 from .tensor import Tensor  # noqa: F401

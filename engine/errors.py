@@ -23,3 +23,7 @@ class GraphError(EngineError, RuntimeError):
 
 class NonFiniteError(EngineError, FloatingPointError):
     """Anomaly detection found NaN or Inf in the output or gradient of an op."""
+
+
+class ArgumentError(EngineError, ValueError):
+    """An argument value outside what the op or layer accepts (a probability above 1, say)."""

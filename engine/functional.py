@@ -8,7 +8,7 @@ import numpy as np
 from . import ops as O
 from .backend import get_array_module
 from .dtypes import as_dtype
-from .errors import ShapeError
+from .errors import ArgumentError, ShapeError
 from .ops._util import norm_dim, norm_dims, pair
 from .tensor import Tensor, apply
 
@@ -65,7 +65,7 @@ def pow(a, b):
 
 def clamp(a, min=None, max=None):
     if min is None and max is None:
-        raise ValueError("clamp: give at least one of min and max")
+        raise ArgumentError("clamp: give at least one of min and max")
     return apply(O.Clamp(min, max), _tensor(a))
 
 
@@ -89,7 +89,7 @@ def softplus(x, beta=1.0, threshold=20.0): return apply(O.Softplus(beta, thresho
 
 def gelu(x, approximate="none"):
     if approximate not in ("none", "tanh"):
-        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+        raise ArgumentError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
     return apply(O.GELU(approximate), x)
 
 
@@ -219,7 +219,7 @@ def getitem(x, index):
 def cat(tensors, dim=0):
     tensors = list(tensors)
     if not tensors:
-        raise ValueError("cat: needs at least one tensor")
+        raise ArgumentError("cat: needs at least one tensor")
     d = norm_dim(dim, tensors[0].ndim, "cat")
     ref = tensors[0].shape
     for t in tensors[1:]:
@@ -231,7 +231,7 @@ def cat(tensors, dim=0):
 def stack(tensors, dim=0):
     tensors = list(tensors)
     if not tensors:
-        raise ValueError("stack: needs at least one tensor")
+        raise ArgumentError("stack: needs at least one tensor")
     if len({t.shape for t in tensors}) != 1:
         raise ShapeError(f"stack: all tensors need the same shape, got {[t.shape for t in tensors]}")
     return apply(O.Stack(norm_dim(dim, tensors[0].ndim + 1, "stack")), *tensors)
@@ -244,7 +244,7 @@ def split(x, split_size_or_sections, dim=0):
     n = x.shape[d]
     if isinstance(split_size_or_sections, int):
         if split_size_or_sections <= 0:
-            raise ValueError(f"split: split_size must be positive, got {split_size_or_sections}")
+            raise ArgumentError(f"split: split_size must be positive, got {split_size_or_sections}")
         sizes = [split_size_or_sections] * (n // split_size_or_sections)
         if n % split_size_or_sections:
             sizes.append(n % split_size_or_sections)
@@ -262,7 +262,7 @@ def pad(x, pad, value=0.0):
     if len(pad) % 2 or len(pad) // 2 > x.ndim:
         raise ShapeError(f"pad: needs pairs for at most {x.ndim} dims, got {pad}")
     if _python_min(pad, default=0) < 0:
-        raise ValueError(f"pad: negative padding {pad} is not supported")
+        raise ArgumentError(f"pad: negative padding {pad} is not supported")
     widths = [(0, 0)] * x.ndim
     for i in range(len(pad) // 2):
         widths[x.ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
@@ -299,10 +299,10 @@ def _conv_padding(padding, kernel, dilation, stride):
         return (0, 0)
     if padding == "same":
         if stride != (1, 1):
-            raise ValueError("conv2d: padding='same' needs stride 1")
+            raise ArgumentError("conv2d: padding='same' needs stride 1")
         eff = [d * (k - 1) for k, d in zip(kernel, dilation)]
         if any(e % 2 for e in eff):
-            raise ValueError(f"conv2d: padding='same' needs an odd effective kernel size, got {kernel}")
+            raise ArgumentError(f"conv2d: padding='same' needs an odd effective kernel size, got {kernel}")
         return (eff[0] // 2, eff[1] // 2)
     return pair(padding, "padding", "conv2d")
 
@@ -312,7 +312,7 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1):
     a pair, 'valid' or 'same'."""
     stride, dilation = pair(stride, "stride", "conv2d"), pair(dilation, "dilation", "conv2d")
     if _python_min(stride) < 1 or _python_min(dilation) < 1:
-        raise ValueError(f"conv2d: stride {stride} and dilation {dilation} must be at least 1")
+        raise ArgumentError(f"conv2d: stride {stride} and dilation {dilation} must be at least 1")
     padding = _conv_padding(padding, weight.shape[2:], dilation, stride)
     op = O.Conv2d(stride, padding, dilation)
     if bias is None:
@@ -326,7 +326,7 @@ def _pool_args(name, kernel_size, stride, padding):
     k = pair(kernel_size, "kernel_size", name)
     s = k if stride is None else pair(stride, "stride", name)
     if _python_min(k) < 1 or _python_min(s) < 1:
-        raise ValueError(f"{name}: kernel_size {k} and stride {s} must be at least 1")
+        raise ArgumentError(f"{name}: kernel_size {k} and stride {s} must be at least 1")
     return k, s, pair(padding, "padding", name)
 
 
@@ -358,7 +358,7 @@ def global_avg_pool2d(x):
 def dropout(x, p=0.5, training=True, generator=None):
     """Inverted dropout; identity when not training or p == 0."""
     if not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout: p must be in [0, 1], got {p}")
+        raise ArgumentError(f"dropout: p must be in [0, 1], got {p}")
     if not training or p == 0.0:
         return x
     if p == 1.0:
@@ -378,11 +378,11 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=Fa
         if s is not None and tuple(_raw(s).shape) != (c,):
             raise ShapeError(f"batch_norm: {name} {tuple(_raw(s).shape)} does not match input {x.shape}")
     if not training and running_mean is None:
-        raise ValueError("batch_norm: evaluation mode needs running statistics")
+        raise ArgumentError("batch_norm: evaluation mode needs running statistics")
     op = O.BatchNorm(_raw(running_mean), _raw(running_var), training, momentum, eps)
     args = [x] + [t for t in (weight, bias) if t is not None]
     if weight is None and bias is not None:
-        raise ValueError("batch_norm: a bias without a weight is not supported")
+        raise ArgumentError("batch_norm: a bias without a weight is not supported")
     return apply(op, *args)
 
 
@@ -390,7 +390,7 @@ def layer_norm(x, normalized_shape, weight=None, bias=None, eps=1e-5):
     if isinstance(normalized_shape, int):
         normalized_shape = (normalized_shape,)
     if weight is None and bias is not None:
-        raise ValueError("layer_norm: a bias without a weight is not supported")
+        raise ArgumentError("layer_norm: a bias without a weight is not supported")
     args = [x] + [t for t in (weight, bias) if t is not None]
     return apply(O.LayerNorm(normalized_shape, eps), *args)
 

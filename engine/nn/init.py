@@ -5,6 +5,7 @@ import math
 import numpy as np
 
 from ..random import default_generator
+from ..errors import ArgumentError
 
 INITIALIZERS = ("default", "xavier_uniform", "xavier_normal", "kaiming_uniform", "kaiming_normal",
                 "zeros", "ones")
@@ -12,7 +13,7 @@ INITIALIZERS = ("default", "xavier_uniform", "xavier_normal", "kaiming_uniform",
 
 def fan_in_and_fan_out(shape):
     if len(shape) < 2:
-        raise ValueError(f"fan in/out needs a tensor of at least 2 dims, got shape {tuple(shape)}")
+        raise ArgumentError(f"fan in/out needs a tensor of at least 2 dims, got shape {tuple(shape)}")
     receptive = int(np.prod(shape[2:])) if len(shape) > 2 else 1
     return shape[1] * receptive, shape[0] * receptive
 
@@ -66,7 +67,7 @@ def calculate_gain(nonlinearity, param=None):
     if nonlinearity == "leaky_relu":
         slope = 0.01 if param is None else param
         return math.sqrt(2.0 / (1 + slope ** 2))
-    raise ValueError(f"calculate_gain: unknown nonlinearity {nonlinearity!r}")
+    raise ArgumentError(f"calculate_gain: unknown nonlinearity {nonlinearity!r}")
 
 
 def _kaiming_std(t, a, mode, nonlinearity):
@@ -100,10 +101,10 @@ def initialize(t, scheme, fan_in, generator=None):
     if scheme == "ones":
         return ones_(t)
     if t.ndim < 2:
-        raise ValueError(f"initializer {scheme!r} needs a weight of at least 2 dims; use 'default' "
+        raise ArgumentError(f"initializer {scheme!r} needs a weight of at least 2 dims; use 'default' "
                          "or 'zeros' for a bias")
     fns = {"xavier_uniform": xavier_uniform_, "xavier_normal": xavier_normal_,
            "kaiming_uniform": kaiming_uniform_, "kaiming_normal": kaiming_normal_}
     if scheme not in fns:
-        raise ValueError(f"unknown initializer {scheme!r}; choose one of {', '.join(INITIALIZERS)}")
+        raise ArgumentError(f"unknown initializer {scheme!r}; choose one of {', '.join(INITIALIZERS)}")
     return fns[scheme](t, generator=generator)

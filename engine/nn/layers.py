@@ -4,7 +4,7 @@ import numpy as np
 from .. import functional as F
 from ..backend import Device
 from ..dtypes import as_dtype
-from ..errors import ShapeError
+from ..errors import ArgumentError, ShapeError
 from ..ops._util import pair
 from ..random import default_generator
 from .init import initialize
@@ -41,7 +41,7 @@ class Linear(Module):
                  bias_init="default", dtype="float32", device=None, generator=None):
         super().__init__()
         if in_features < 1 or out_features < 1:
-            raise ValueError(f"Linear: in_features and out_features must be positive, got "
+            raise ArgumentError(f"Linear: in_features and out_features must be positive, got "
                              f"{in_features}, {out_features}")
         self.in_features, self.out_features = in_features, out_features
         g = generator or default_generator()
@@ -118,7 +118,7 @@ class Dropout(Module):
     def __init__(self, p=0.5, generator=None):
         super().__init__()
         if not 0.0 <= p <= 1.0:
-            raise ValueError(f"Dropout: p must be in [0, 1], got {p}")
+            raise ArgumentError(f"Dropout: p must be in [0, 1], got {p}")
         self.p, self.generator = p, generator
 
     def forward(self, x):

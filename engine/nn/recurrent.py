@@ -3,7 +3,7 @@ state dicts and results compare one to one. Sequence in; (sequence of outputs, l
 import math
 
 from .. import functional as F
-from ..errors import ShapeError
+from ..errors import ArgumentError, ShapeError
 from ..random import default_generator
 from ..tensor import Tensor
 from .init import uniform_
@@ -21,9 +21,9 @@ class _RNNBase(Module):
                  device=None, generator=None):
         super().__init__()
         if input_size < 1 or hidden_size < 1 or num_layers < 1:
-            raise ValueError(f"{self.kind}: input_size, hidden_size and num_layers must be positive")
+            raise ArgumentError(f"{self.kind}: input_size, hidden_size and num_layers must be positive")
         if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"{self.kind}: dropout must be in [0, 1), got {dropout}")
+            raise ArgumentError(f"{self.kind}: dropout must be in [0, 1), got {dropout}")
         self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
         self.bias, self.batch_first, self.dropout = bias, batch_first, dropout
         self.bidirectional, self.nonlinearity = bidirectional, nonlinearity
@@ -146,9 +146,9 @@ class Bidirectional(Module):
     def __init__(self, layer, merge_mode="concat", generator=None):
         super().__init__()
         if not isinstance(layer, _RNNBase) or layer.bidirectional:
-            raise ValueError("Bidirectional wraps an RNN, LSTM or GRU layer built with bidirectional=False")
+            raise ArgumentError("Bidirectional wraps an RNN, LSTM or GRU layer built with bidirectional=False")
         if merge_mode not in self.MERGES:
-            raise ValueError(f"Bidirectional: merge_mode must be one of {self.MERGES}, got {merge_mode!r}")
+            raise ArgumentError(f"Bidirectional: merge_mode must be one of {self.MERGES}, got {merge_mode!r}")
         self.merge_mode = merge_mode
         self.forward_layer = layer
         self.backward_layer = type(layer)(**layer._config, generator=generator)

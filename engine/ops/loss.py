@@ -6,7 +6,7 @@ Targets are data: no gradient flows into them. ``reduction`` is 'mean' (over all
 import numpy as np
 
 from ..backend import get_array_module
-from ..errors import DTypeError, ShapeError
+from ..errors import ArgumentError, DTypeError, ShapeError
 from .base import Op
 from .elementwise import sigmoid
 
@@ -15,7 +15,7 @@ REDUCTIONS = ("mean", "sum", "none")
 
 def _check_reduction(name, reduction, allowed=REDUCTIONS):
     if reduction not in allowed:
-        raise ValueError(f"{name}: reduction must be one of {', '.join(allowed)}; got {reduction!r}")
+        raise ArgumentError(f"{name}: reduction must be one of {', '.join(allowed)}; got {reduction!r}")
 
 
 class _ElementwiseLoss(Op):
@@ -94,7 +94,7 @@ class HuberLoss(_ElementwiseLoss):
     def __init__(self, reduction="mean", delta=1.0):
         super().__init__(reduction)
         if not delta > 0:
-            raise ValueError(f"huber_loss: delta must be positive, got {delta}")
+            raise ArgumentError(f"huber_loss: delta must be positive, got {delta}")
         self.delta = float(delta)
 
     def value(self, xp, x, t):
@@ -111,7 +111,7 @@ class BCELoss(_ElementwiseLoss):
 
     def check(self, xp, x, t):
         if x.size and (float(x.min()) < 0.0 or float(x.max()) > 1.0):
-            raise ValueError(
+            raise ArgumentError(
                 f"binary_cross_entropy: input must hold probabilities in [0, 1], found values in "
                 f"[{float(x.min()):.4g}, {float(x.max()):.4g}]; put a Sigmoid before it or use "
                 "binary_cross_entropy_with_logits")

@@ -7,7 +7,7 @@ Running the whole loop inside one op keeps the tape to one node per layer and le
 plan call it directly.
 """
 from ..backend import get_array_module
-from ..errors import ShapeError
+from ..errors import ArgumentError, ShapeError
 from .base import Op
 from .elementwise import sigmoid
 
@@ -41,7 +41,7 @@ class RNNSeq(Op):
 
     def __init__(self, nonlinearity="tanh"):
         if nonlinearity not in ("tanh", "relu"):
-            raise ValueError(f"rnn: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
+            raise ArgumentError(f"rnn: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
         self.nonlinearity = nonlinearity
 
     def forward(self, x, h0, w_ih, w_hh, b_ih=None, b_hh=None):

@@ -2,6 +2,7 @@
 optimizer's steps); ReduceLROnPlateau's ``step(metric)`` takes the validation loss."""
 import bisect
 import math
+from ..errors import ArgumentError
 
 
 class LRScheduler:
@@ -38,7 +39,7 @@ class StepLR(LRScheduler):
 
     def __init__(self, optimizer, step_size, gamma=0.1):
         if step_size < 1:
-            raise ValueError(f"StepLR: step_size must be at least 1, got {step_size}")
+            raise ArgumentError(f"StepLR: step_size must be at least 1, got {step_size}")
         self.step_size, self.gamma = step_size, gamma
         super().__init__(optimizer)
 
@@ -69,7 +70,7 @@ class CosineAnnealingLR(LRScheduler):
 
     def __init__(self, optimizer, T_max, eta_min=0.0):
         if T_max < 1:
-            raise ValueError(f"CosineAnnealingLR: T_max must be at least 1, got {T_max}")
+            raise ArgumentError(f"CosineAnnealingLR: T_max must be at least 1, got {T_max}")
         self.T_max, self.eta_min = T_max, eta_min
         super().__init__(optimizer)
 
@@ -92,9 +93,9 @@ class ReduceLROnPlateau:
     def __init__(self, optimizer, mode="min", factor=0.1, patience=10, threshold=1e-4,
                  threshold_mode="rel", cooldown=0, min_lr=0.0, eps=1e-8):
         if factor >= 1.0:
-            raise ValueError(f"ReduceLROnPlateau: factor must be below 1, got {factor}")
+            raise ArgumentError(f"ReduceLROnPlateau: factor must be below 1, got {factor}")
         if mode not in ("min", "max") or threshold_mode not in ("rel", "abs"):
-            raise ValueError("ReduceLROnPlateau: mode is 'min'/'max', threshold_mode 'rel'/'abs'")
+            raise ArgumentError("ReduceLROnPlateau: mode is 'min'/'max', threshold_mode 'rel'/'abs'")
         self.optimizer, self.mode, self.factor, self.patience = optimizer, mode, factor, patience
         self.threshold, self.threshold_mode, self.cooldown = threshold, threshold_mode, cooldown
         self.min_lr, self.eps = min_lr, eps

@@ -2,8 +2,10 @@
 parameters in place. Hyperparameters are kept as Python floats so float32 stays float32."""
 import math
 
-from ..backend import get_array_module
-from ..errors import EngineError
+import numpy as np
+
+from ..backend import get_array_module, to_host
+from ..errors import ArgumentError, EngineError
 
 
 class Optimizer:
@@ -15,7 +17,7 @@ class Optimizer:
             raise TypeError(f"{type(self).__name__}: unexpected arguments {sorted(unknown)}")
         params = list(params)
         if not params:
-            raise ValueError(f"{type(self).__name__}: got an empty parameter list")
+            raise ArgumentError(f"{type(self).__name__}: got an empty parameter list")
         groups = params if isinstance(params[0], dict) else [{"params": params}]
         self.param_groups = []
         for g in groups:
@@ -30,10 +32,10 @@ class Optimizer:
     def _check(self, group):
         for key in ("lr", "weight_decay", "eps"):
             if key in group and (not isinstance(group[key], (int, float)) or group[key] < 0):
-                raise ValueError(f"{type(self).__name__}: {key} must be a non-negative number, got {group[key]!r}")
+                raise ArgumentError(f"{type(self).__name__}: {key} must be a non-negative number, got {group[key]!r}")
         for p in group["params"]:
             if not getattr(p, "requires_grad", False):
-                raise ValueError(f"{type(self).__name__}: can only optimize tensors with requires_grad=True")
+                raise ArgumentError(f"{type(self).__name__}: can only optimize tensors with requires_grad=True")
 
     def zero_grad(self, set_to_none=True):
         for group in self.param_groups:
@@ -60,14 +62,15 @@ class Optimizer:
         raise NotImplementedError
 
     def state_dict(self):
-        """Hyperparameters and per-parameter state (arrays on their device), by parameter index."""
+        """Hyperparameters and per-parameter state (host copies of the arrays), by parameter index."""
         index = {}
         for group in self.param_groups:
             for p in group["params"]:
                 index.setdefault(id(p), len(index))
         groups = [{k: v for k, v in g.items() if k != "params"} | {"params": [index[id(p)] for p in g["params"]]}
                   for g in self.param_groups]
-        state = {index[id(p)]: dict(s) for p, s in self.state.items()}
+        state = {index[id(p)]: {k: (np.array(to_host(v)) if hasattr(v, "shape") else v) for k, v in s.items()}
+                 for p, s in self.state.items()}
         return {"param_groups": groups, "state": state, "step_count": self.step_count}
 
     def load_state_dict(self, sd):
@@ -79,7 +82,8 @@ class Optimizer:
         self.state = {}
         for i, s in sd["state"].items():
             p = params[int(i)]
-            self.state[p] = {k: (p.device.asarray(v) if hasattr(v, "shape") else v) for k, v in s.items()}
+            self.state[p] = {k: (p.device.asarray(np.array(to_host(v), dtype=p.data.dtype)) if hasattr(v, "shape") else v)
+                             for k, v in s.items()}
         self.step_count = sd.get("step_count", 0)
 
 
@@ -98,7 +102,7 @@ class SGD(Optimizer):
     def _check(self, group):
         super()._check(group)
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
-            raise ValueError("SGD: Nesterov momentum needs momentum > 0 and dampening 0")
+            raise ArgumentError("SGD: Nesterov momentum needs momentum > 0 and dampening 0")
 
     def update(self, p, g, st, h):
         if h["weight_decay"]:
