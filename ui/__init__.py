@@ -1,0 +1,1 @@
+"""Tensorweave's widgets (node editor, palette, inspector, plots). Observes app/ and engine/."""
