@@ -23,19 +23,8 @@ WORKLOADS = {
 TARGETS = {("cpu", "a"): 2.0, ("cpu", "b"): 0.9, ("cpu", "c"): 0.5, ("gpu", "b"): 0.7, ("gpu", "c"): 0.7}
 
 
-def build_engine_model(engine, w):
-    nn = engine.nn
-    if w["kind"] == "mlp":
-        layers = []
-        for a, b in zip(w["sizes"][:-1], w["sizes"][1:]):
-            layers += [nn.Linear(a, b), nn.ReLU()]
-        return nn.Sequential(*layers[:-1])
-    return nn.Sequential(nn.Conv2d(1, 16, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(16, 32, 3), nn.ReLU(),
-                         nn.MaxPool2d(2), nn.Flatten(), nn.Linear(32 * 5 * 5, 10))
-
-
-def build_torch_model(torch, w):
-    nn = torch.nn
+def build_model(nn, w):
+    """The workload's network from ``nn`` — engine.nn or torch.nn, which share these names."""
     if w["kind"] == "mlp":
         layers = []
         for a, b in zip(w["sizes"][:-1], w["sizes"][1:]):
@@ -54,7 +43,7 @@ def make_data(np, w, batch):
 def engine_step(engine, w, batch, device):
     import numpy as np
     engine.manual_seed(0)
-    model = build_engine_model(engine, w).to(device)
+    model = build_model(engine.nn, w).to(device)
     opt = engine.optim.Adam(model.parameters(), lr=1e-3)
     xs, ys = make_data(np, w, batch)
     x, y = engine.tensor(xs, device=device), engine.tensor(ys, device=device)
@@ -70,7 +59,7 @@ def engine_step(engine, w, batch, device):
 
 def torch_step(torch, w, batch, device, state):
     import numpy as np
-    model = build_torch_model(torch, w)
+    model = build_model(torch.nn, w)
     model.load_state_dict({k: torch.from_numpy(v) for k, v in state.items()})
     model.to(device)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
