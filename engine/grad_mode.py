@@ -55,6 +55,13 @@ class detect_anomaly(_Switch):
         return wrapper
 
 
+def validating(array):
+    """Whether an op should run data checks (value ranges, label ranges) on ``array``: always on
+    the host, where they are cheap; on a GPU only under detect_anomaly(), because each check
+    would copy a value to the host and wait for the device every step."""
+    return mode.anomaly or type(array).__module__.split(".")[0] != "cupy"
+
+
 def is_grad_enabled():
     return mode.grad_enabled
 

@@ -6,6 +6,7 @@ Targets are data: no gradient flows into them. ``reduction`` is 'mean' (over all
 import numpy as np
 
 from ..backend import get_array_module
+from ..grad_mode import validating
 from ..errors import ArgumentError, DTypeError, ShapeError
 from .base import Op
 from .elementwise import sigmoid
@@ -110,7 +111,7 @@ class BCELoss(_ElementwiseLoss):
     name = "binary_cross_entropy"
 
     def check(self, xp, x, t):
-        if x.size and (float(x.min()) < 0.0 or float(x.max()) > 1.0):
+        if x.size and validating(x) and (float(x.min()) < 0.0 or float(x.max()) > 1.0):
             raise ArgumentError(
                 f"binary_cross_entropy: input must hold probabilities in [0, 1], found values in "
                 f"[{float(x.min()):.4g}, {float(x.max()):.4g}]; put a Sigmoid before it or use "
@@ -145,10 +146,11 @@ class BCEWithLogitsLoss(_ElementwiseLoss):
 
 
 def _signed(xp, t):
-    """Hinge targets in {−1, 1}; {0, 1} labels are mapped to {−1, 1} as Keras does."""
-    if t.size and float(t.min()) >= 0:
-        return 2.0 * t - 1.0
-    return t
+    """Hinge targets in {−1, 1}; {0, 1} labels are mapped to {−1, 1} as Keras does (decided on
+    the device, without a round trip to the host)."""
+    if not t.size:
+        return t
+    return xp.where(t.min() >= 0, 2.0 * t - 1.0, t)
 
 
 class HingeLoss(_ElementwiseLoss):
@@ -218,7 +220,7 @@ class NLLLoss(Op):
         tm = t.reshape(-1)
         valid = tm != self.ignore_index
         tsafe = xp.where(valid, tm, 0)
-        if tm.size and (int(tsafe.min()) < 0 or int(tsafe.max()) >= C):
+        if tm.size and validating(tm) and (int(tsafe.min()) < 0 or int(tsafe.max()) >= C):
             bad = int(tsafe.min()) if int(tsafe.min()) < 0 else int(tsafe.max())
             raise ShapeError(f"{self.name}: target label {bad} is out of range for {C} classes")
         w = valid.astype(x.dtype)

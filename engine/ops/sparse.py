@@ -1,6 +1,7 @@
 """Ops with a random or integer-indexed side: dropout and embedding lookup."""
 from ..backend import get_array_module
 from ..errors import DTypeError, ShapeError
+from ..grad_mode import validating
 from .base import Op
 
 
@@ -34,7 +35,7 @@ class Embedding(Op):
     def forward(self, idx, w):
         if idx.dtype.kind not in "iu":
             raise DTypeError(f"embedding: indices must be integers, got {idx.dtype}")
-        if idx.size:
+        if idx.size and validating(idx):
             lo, hi = int(idx.min()), int(idx.max())
             if lo < 0 or hi >= w.shape[0]:
                 bad = lo if lo < 0 else hi
