@@ -46,13 +46,33 @@ def _accumulate_leaf(t, g, handed):
 
 
 def backward(root, grad, retain_graph=False):
-    op0 = root._op
+    backward_many([root], [grad], retain_graph)
+
+
+def backward_many(roots, grads_in, retain_graph=False):
+    """Backpropagate from several tensors at once (each with its upstream gradient); a shared
+    subgraph is walked once, with the contributions summed."""
     handed = set()
-    if op0 is None:
-        _accumulate_leaf(root, grad, handed)
+    grads = {}
+    ops = []
+    for root, g in zip(roots, grads_in):
+        if g is None:
+            continue
+        if root._op is None:
+            if root.requires_grad:
+                _accumulate_leaf(root, g, handed)
+            continue
+        slot = grads.get(root._op)
+        if slot is None:
+            slot = grads[root._op] = [None] * root._op.n_outputs
+            ops.append(root._op)
+        prev = slot[root._idx]
+        slot[root._idx] = g if prev is None else prev + g
+    if not ops:
         return
     deps = {}
-    stack = [op0]
+    visited = set(ops)
+    stack = list(ops)
     while stack:
         op = stack.pop()
         inputs = op.__dict__.get("inputs")
@@ -61,15 +81,11 @@ def backward(root, grad, retain_graph=False):
         for t in inputs:
             p = t._op
             if p is not None:
-                if p in deps:
-                    deps[p] += 1
-                else:
-                    deps[p] = 1
+                deps[p] = deps.get(p, 0) + 1
+                if p not in visited:
+                    visited.add(p)
                     stack.append(p)
-    first = [None] * op0.n_outputs
-    first[root._idx] = grad
-    grads = {op0: first}
-    ready = [op0]
+    ready = [op for op in ops if op not in deps]
     anomaly = mode.anomaly
     while ready:
         op = ready.pop()

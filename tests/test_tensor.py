@@ -195,3 +195,13 @@ def test_functional_creation_helpers():
     assert engine.full((2,), 3.0).tolist() == [3.0, 3.0]
     assert engine.ones_like(a).shape == (3, 4)
     assert engine.rand(100).numpy().min() >= 0
+
+
+def test_backward_from_several_roots_one_upstream_of_the_other():
+    from engine.autograd import backward_many
+    x = engine.tensor([2.0], requires_grad=True)
+    a = x * x            # root 1, also feeds root 2
+    b = a * 3.0          # root 2
+    backward_many([a, b], [np.array([1.0], dtype=np.float32), np.array([1.0], dtype=np.float32)])
+    # d(a + b)/dx = 2x + 6x = 16
+    assert x.grad.item() == pytest.approx(16.0)
