@@ -5,7 +5,7 @@ from .layers import (  # noqa: F401
     ELU, GELU, AdaptiveAvgPool2d, AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, Dense, Dropout,
     Embedding, Flatten, GlobalAvgPool2d, Identity, LayerNorm, LeakyReLU, Linear, LogSoftmax,
     MaxPool2d, ReLU, Sigmoid, Softmax, Softplus, Tanh)
-from .recurrent import GRU, LSTM, RNN, Bidirectional, last_step  # noqa: F401
+from .recurrent import GRU, LSTM, RNN, Bidirectional, last_step, recurrent_weight_shapes, run_recurrent  # noqa: F401
 from .losses import (  # noqa: F401
     BCELoss, BCEWithLogitsLoss, CategoricalCrossEntropy, CrossEntropyLoss, HingeLoss, HuberLoss,
     KLDivLoss, L1Loss, MSELoss, MSLELoss, NLLLoss, SquaredHingeLoss)

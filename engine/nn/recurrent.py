@@ -32,34 +32,10 @@ class _RNNBase(Module):
                             bias=bias, batch_first=batch_first, dropout=dropout,
                             nonlinearity=nonlinearity, dtype=dtype, device=device)
         g = generator or default_generator()
-        gates, D = _GATES[self.kind], 2 if bidirectional else 1
         bound = 1.0 / math.sqrt(hidden_size)
-        for layer in range(num_layers):
-            in_size = input_size if layer == 0 else hidden_size * D
-            for suffix in ([""] if D == 1 else ["", "_reverse"]):
-                shapes = {"weight_ih": (gates * hidden_size, in_size),
-                          "weight_hh": (gates * hidden_size, hidden_size)}
-                if bias:
-                    shapes.update(bias_ih=(gates * hidden_size,), bias_hh=(gates * hidden_size,))
-                for name, shape in shapes.items():
-                    setattr(self, f"{name}_l{layer}{suffix}",
-                            uniform_(_param(shape, dtype, device), -bound, bound, g))
-
-    def _weights(self, layer, suffix):
-        names = ["weight_ih", "weight_hh"] + (["bias_ih", "bias_hh"] if self.bias else [])
-        return [getattr(self, f"{n}_l{layer}{suffix}") for n in names]
-
-    def _run(self, x, states, layer, suffix):
-        """One direction of one layer over batch-first x; returns (outputs, (state, …))."""
-        w = self._weights(layer, suffix)
-        if self.kind == "LSTM":
-            out, h, c = F.lstm_sequence(x, states[0], states[1], *w)
-            return out, (h, c)
-        if self.kind == "GRU":
-            out, h = F.gru_sequence(x, states[0], *w)
-        else:
-            out, h = F.rnn_sequence(x, states[0], *w, nonlinearity=self.nonlinearity)
-        return out, (h,)
+        for name, shape in recurrent_weight_shapes(self.kind, input_size, hidden_size, num_layers,
+                                                   bidirectional, bias).items():
+            setattr(self, name, uniform_(_param(shape, dtype, device), -bound, bound, g))
 
     def forward(self, x, hx=None):
         if x.ndim != 3 or x.shape[2] != self.input_size:
@@ -68,49 +44,84 @@ class _RNNBase(Module):
                              f"features, got {x.shape}")
         if not self.batch_first:
             x = F.transpose(x, 0, 1)
-        N = x.shape[0]
-        D = 2 if self.bidirectional else 1
-        n_states = 2 if self.kind == "LSTM" else 1
-        initial = self._initial_states(hx, N, D, n_states, x)
-        finals = [[] for _ in range(n_states)]
-        reverse = (slice(None), slice(None, None, -1))
-        for layer in range(self.num_layers):
-            outs = []
-            for d, suffix in enumerate(["", "_reverse"][:D]):
-                k = layer * D + d
-                st = [s[k] for s in initial]
-                if d == 0:
-                    out, fin = self._run(x, st, layer, suffix)
-                else:
-                    out, fin = self._run(x[reverse], st, layer, suffix)
-                    out = out[reverse]
-                outs.append(out)
-                for lst, f in zip(finals, fin):
-                    lst.append(f)
-            x = outs[0] if D == 1 else F.cat(outs, dim=2)
-            if self.dropout and self.training and layer < self.num_layers - 1:
-                x = F.dropout(x, self.dropout, True, self.generator)
-        out = x if self.batch_first else F.transpose(x, 0, 1)
-        last = tuple(F.stack(lst, 0) for lst in finals)
+        weights = {name: p for name, p in self._parameters.items()}
+        out, last = run_recurrent(self.kind, x, weights, self.num_layers, self.bidirectional,
+                                  self.bias, self.hidden_size, self.nonlinearity, self.dropout,
+                                  self.training, self.generator, hx)
+        if not self.batch_first:
+            out = F.transpose(out, 0, 1)
         return out, (last if self.kind == "LSTM" else last[0])
-
-    def _initial_states(self, hx, N, D, n_states, x):
-        shape = (self.num_layers * D, N, self.hidden_size)
-        if hx is None:
-            xp = x.device.xp
-            zero = [Tensor(xp.zeros(shape[1:], dtype=x.dtype))] * shape[0]
-            return [zero] * n_states
-        hx = hx if isinstance(hx, (tuple, list)) else (hx,)
-        if len(hx) != n_states:
-            raise ShapeError(f"{self.kind}: expects {n_states} initial state tensor(s), got {len(hx)}")
-        for h in hx:
-            if h.shape != shape:
-                raise ShapeError(f"{self.kind}: initial state {h.shape} should be {shape}")
-        return [[h[k] for k in range(shape[0])] for h in hx]
 
     def extra_repr(self):
         return (f"{self.input_size}, {self.hidden_size}, num_layers={self.num_layers}, "
                 f"batch_first={self.batch_first}, bidirectional={self.bidirectional}")
+
+
+def recurrent_weight_shapes(kind, input_size, hidden_size, num_layers=1, bidirectional=False, bias=True):
+    """PyTorch's parameter names and shapes for a recurrent stack, in PyTorch's order.
+    All are initialized U(±1/√hidden_size)."""
+    gates, D = _GATES[kind], 2 if bidirectional else 1
+    shapes = {}
+    for layer in range(num_layers):
+        in_size = input_size if layer == 0 else hidden_size * D
+        for suffix in ([""] if D == 1 else ["", "_reverse"]):
+            shapes[f"weight_ih_l{layer}{suffix}"] = (gates * hidden_size, in_size)
+            shapes[f"weight_hh_l{layer}{suffix}"] = (gates * hidden_size, hidden_size)
+            if bias:
+                shapes[f"bias_ih_l{layer}{suffix}"] = (gates * hidden_size,)
+                shapes[f"bias_hh_l{layer}{suffix}"] = (gates * hidden_size,)
+    return shapes
+
+
+def run_recurrent(kind, x, weights, num_layers, bidirectional, bias, hidden_size,
+                  nonlinearity="tanh", dropout=0.0, training=False, generator=None, hx=None):
+    """A stack of recurrent layers over batch-first ``x`` (N, T, I), both directions when
+    ``bidirectional``. ``weights`` maps PyTorch's names (weight_ih_l0, bias_hh_l1_reverse, …) to
+    tensors. Returns (outputs (N, T, D·H), tuple of final states each (layers·D, N, H)).
+    Shared by the nn modules and the graph's recurrent nodes."""
+    N = x.shape[0]
+    D = 2 if bidirectional else 1
+    n_states = 2 if kind == "LSTM" else 1
+    initial = _initial_states(kind, hx, num_layers, hidden_size, N, D, n_states, x)
+    finals = [[] for _ in range(n_states)]
+    reverse = (slice(None), slice(None, None, -1))
+    names = ["weight_ih", "weight_hh"] + (["bias_ih", "bias_hh"] if bias else [])
+    for layer in range(num_layers):
+        outs = []
+        for d, suffix in enumerate(["", "_reverse"][:D]):
+            w = [weights[f"{n}_l{layer}{suffix}"] for n in names]
+            st = [s[layer * D + d] for s in initial]
+            seq = x if d == 0 else x[reverse]
+            if kind == "LSTM":
+                out, h, c = F.lstm_sequence(seq, st[0], st[1], *w)
+                fin = (h, c)
+            elif kind == "GRU":
+                out, h = F.gru_sequence(seq, st[0], *w)
+                fin = (h,)
+            else:
+                out, h = F.rnn_sequence(seq, st[0], *w, nonlinearity=nonlinearity)
+                fin = (h,)
+            outs.append(out if d == 0 else out[reverse])
+            for lst, f in zip(finals, fin):
+                lst.append(f)
+        x = outs[0] if D == 1 else F.cat(outs, dim=2)
+        if dropout and training and layer < num_layers - 1:
+            x = F.dropout(x, dropout, True, generator)
+    return x, tuple(F.stack(lst, 0) for lst in finals)
+
+
+def _initial_states(kind, hx, num_layers, hidden, N, D, n_states, x):
+    shape = (num_layers * D, N, hidden)
+    if hx is None:
+        zero = [Tensor(x.device.xp.zeros(shape[1:], dtype=x.dtype))] * shape[0]
+        return [zero] * n_states
+    hx = hx if isinstance(hx, (tuple, list)) else (hx,)
+    if len(hx) != n_states:
+        raise ShapeError(f"{kind}: expects {n_states} initial state tensor(s), got {len(hx)}")
+    for h in hx:
+        if h.shape != shape:
+            raise ShapeError(f"{kind}: initial state {h.shape} should be {shape}")
+    return [[h[k] for k in range(shape[0])] for h in hx]
 
 
 class RNN(_RNNBase):

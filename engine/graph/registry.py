@@ -1,0 +1,137 @@
+"""The one registry of node types. Palette, inspector, validation, shape inference, execution,
+the file format and the exporters all read it: adding a node type happens here and nowhere else.
+
+A node type declares its ports, typed parameters, how output shapes follow from input shapes
+(over the symbolic batch N), which weights it owns, and its forward computation written against
+``engine.functional`` (the plan differentiates it with the engine's tape).
+"""
+from dataclasses import dataclass, field
+from typing import Callable
+
+from ..errors import EngineError
+from .params import ParamSpec, PortSpec
+
+CATEGORIES = ("Data", "Tensor ops", "Activations", "Layers", "Losses", "Outputs")
+ROLES = ("op", "input", "target", "parameter", "constant", "loss", "output")
+
+
+@dataclass(frozen=True)
+class TensorSpec:
+    """What inference knows about a value on an edge: its shape (with N) and dtype kind."""
+    shape: tuple
+    dtype: str = "float"      # 'float' or 'int'
+
+    def __str__(self):
+        from .shapes import fmt
+        return fmt(self.shape) + ("" if self.dtype == "float" else f" {self.dtype}")
+
+
+@dataclass(frozen=True)
+class WeightSpec:
+    """A tensor a node owns: trainable weights, or buffers (trainable=False, e.g. running stats)."""
+    shape: tuple
+    init: str = "default"        # an engine.nn.init scheme, or 'zeros'/'ones'
+    fan_in: int = 1
+    trainable: bool = True
+
+
+@dataclass(frozen=True)
+class NodeType:
+    type_id: str
+    category: str
+    title: str
+    description: str
+    inputs: tuple = ()
+    outputs: tuple = ()
+    params: tuple = ()
+    role: str = "op"
+    infer: Callable = None           # (ins: {port: TensorSpec}, p: {name: value}) -> {port: TensorSpec}
+    forward: Callable = None         # (F, ins: {port: Tensor}, w: {name: Tensor}, p, ctx) -> {port: Tensor}
+    weights: Callable = None         # (ins, p) -> {name: WeightSpec}
+    covers: tuple = ()               # engine names this node type exposes ('functional.relu', 'nn.Linear')
+    keywords: tuple = ()             # extra words for search ('logistic', 'fully connected')
+    task: str = None                 # losses: 'regression', 'binary' or 'multiclass'
+
+    def param(self, name) -> ParamSpec:
+        for s in self.params:
+            if s.name == name:
+                return s
+        raise KeyError(name)
+
+    def default_params(self):
+        return {s.name: s.default for s in self.params}
+
+    def input(self, name) -> PortSpec:
+        for s in self.inputs:
+            if s.name == name:
+                return s
+        raise KeyError(name)
+
+    def has_input(self, name):
+        return any(s.name == name for s in self.inputs)
+
+    def has_output(self, name):
+        return any(s.name == name for s in self.outputs)
+
+    def summary(self):
+        """One line for palettes and tooltips."""
+        return self.description.split(". ")[0].rstrip(".") + "."
+
+
+class UnknownNodeType(EngineError, KeyError):
+    def __str__(self):
+        return self.args[0]
+
+
+@dataclass
+class Registry:
+    types: dict = field(default_factory=dict)
+
+    def register(self, nt: NodeType):
+        if nt.type_id in self.types:
+            raise ValueError(f"node type {nt.type_id!r} registered twice")
+        if nt.category not in CATEGORIES or nt.role not in ROLES:
+            raise ValueError(f"node type {nt.type_id!r}: bad category {nt.category!r} or role {nt.role!r}")
+        self.types[nt.type_id] = nt
+        return nt
+
+    def get(self, type_id) -> NodeType:
+        try:
+            return self.types[type_id]
+        except KeyError:
+            raise UnknownNodeType(f"unknown node type {type_id!r}") from None
+
+    def __contains__(self, type_id):
+        return type_id in self.types
+
+    def __iter__(self):
+        return iter(self.types.values())
+
+    def by_category(self):
+        out = {c: [] for c in CATEGORIES}
+        for nt in self.types.values():
+            out[nt.category].append(nt)
+        return out
+
+    def search(self, text):
+        """Node types whose name, title, keywords or description contain every word of ``text``."""
+        words = text.lower().split()
+        hits = []
+        for nt in self.types.values():
+            hay = " ".join((nt.type_id, nt.title, nt.category, nt.description) + nt.keywords).lower()
+            if all(w in hay for w in words):
+                hits.append(nt)
+        return hits
+
+
+REGISTRY = Registry()
+
+
+def register(**kw):
+    """Declare a node type: ``register(type_id=..., category=..., ...)``."""
+    kw["inputs"] = tuple(p if isinstance(p, PortSpec) else PortSpec(p) for p in kw.get("inputs", ()))
+    kw["outputs"] = tuple(p if isinstance(p, PortSpec) else PortSpec(p) for p in kw.get("outputs", ()))
+    kw["params"] = tuple(kw.get("params", ()))
+    for k in ("covers", "keywords"):
+        kw[k] = tuple(kw.get(k, ()))
+    return REGISTRY.register(NodeType(**kw))
