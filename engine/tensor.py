@@ -96,6 +96,13 @@ class Tensor:
         self.name = None
         self._op, self._idx = None, 0
 
+    @classmethod
+    def wrap(cls, array, requires_grad=False):
+        """A tensor around an existing engine array, without checks or copies (hot paths)."""
+        t = cls.__new__(cls)
+        t.data, t.grad, t.requires_grad, t.name, t._op, t._idx = array, None, requires_grad, None, None, 0
+        return t
+
     # ------------------------------------------------------------- facts
     @property
     def shape(self):

@@ -8,7 +8,7 @@ from ..random import default_generator
 from ..errors import ArgumentError
 
 INITIALIZERS = ("default", "xavier_uniform", "xavier_normal", "kaiming_uniform", "kaiming_normal",
-                "zeros", "ones")
+                "normal", "zeros", "ones")
 
 
 def fan_in_and_fan_out(shape):
@@ -93,13 +93,16 @@ def default_(t, fan_in, generator=None):
 
 
 def initialize(t, scheme, fan_in, generator=None):
-    """Fill ``t`` by the scheme's name (one of INITIALIZERS); 'default' is PyTorch's ±1/√fan_in."""
+    """Fill ``t`` by the scheme's name (one of INITIALIZERS); 'default' is PyTorch's U(±1/√fan_in),
+    'normal' is N(0, 1) (PyTorch's Embedding)."""
     if scheme == "default":
         return default_(t, fan_in, generator)
     if scheme == "zeros":
         return zeros_(t)
     if scheme == "ones":
         return ones_(t)
+    if scheme == "normal":
+        return normal_(t, 0.0, 1.0, generator)
     if t.ndim < 2:
         raise ArgumentError(f"initializer {scheme!r} needs a weight of at least 2 dims; use 'default' "
                          "or 'zeros' for a bias")

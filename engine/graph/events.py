@@ -1,0 +1,60 @@
+"""Events a running plan or trainer reports to a listener (the UI's animation and plots).
+Plain data; the listener decides what to do with them and on which thread."""
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class ValueSummary:
+    shape: tuple
+    mean: float
+    std: float
+    min: float
+    max: float
+
+
+@dataclass(frozen=True)
+class ForwardStart:
+    step: int
+    node: str
+
+
+@dataclass(frozen=True)
+class ForwardEnd:
+    step: int
+    node: str
+    value: ValueSummary
+
+
+@dataclass(frozen=True)
+class BackwardEnd:
+    """The gradient reaching a node's output (its norm) and its weights' gradient norms."""
+    step: int
+    node: str
+    grad_norm: float
+    weight_grad_norms: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BatchEnd:
+    epoch: int
+    batch: int
+    batches: int
+    step: int
+    loss: float
+    samples: int
+
+
+@dataclass(frozen=True)
+class EpochEnd:
+    epoch: int
+    epochs: int
+    metrics: dict          # train_loss, val_loss, train_accuracy, …
+    best_epoch: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class TrainingEnd:
+    reason: str            # 'finished', 'stopped', 'early_stopping', 'non_finite', 'error'
+    message: str = ""
+    epoch: int = 0

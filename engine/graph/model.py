@@ -1,0 +1,396 @@
+"""The graph a user edits: nodes with typed parameters, edges between ports, and an analysis
+(shape inference plus typed issues pinned to nodes and edges) kept current after every change.
+
+Observers subscribe with ``graph.subscribe(callback)``; each change calls ``callback(event)`` with a
+GraphEvent. A Qt scene mirrors the model through these events; nothing here knows about Qt.
+"""
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from ..errors import EngineError, ShapeError
+from .params import ParamError
+from .registry import REGISTRY
+from .shapes import fmt, numel
+
+
+def new_id():
+    return str(uuid.uuid4())
+
+
+@dataclass
+class Node:
+    id: str
+    type_id: str
+    params: dict
+    position: tuple = (0.0, 0.0)
+    title: str = None
+
+    @property
+    def type(self):
+        return REGISTRY.get(self.type_id)
+
+    @property
+    def label(self):
+        return self.title or self.type.title
+
+
+@dataclass(frozen=True)
+class Edge:
+    id: str
+    src: str
+    src_port: str
+    dst: str
+    dst_port: str
+
+
+@dataclass(frozen=True)
+class Issue:
+    """A problem pinned to a node (and port/parameter) or to an edge.
+
+    kind: 'cycle', 'unconnected', 'shape', 'dtype', 'param', 'loss_count', 'no_loss',
+    'input_count', 'unused' ; severity: 'error' stops training, 'warning' does not."""
+    kind: str
+    message: str
+    node: str = None
+    edge: str = None
+    port: str = None
+    param: str = None
+    severity: str = "error"
+
+
+@dataclass
+class Analysis:
+    order: list = field(default_factory=list)            # node ids, topological
+    specs: dict = field(default_factory=dict)            # (node id, out port) -> TensorSpec
+    weights: dict = field(default_factory=dict)          # node id -> {name: WeightSpec}
+    issues: list = field(default_factory=list)
+
+    @property
+    def errors(self):
+        return [i for i in self.issues if i.severity == "error"]
+
+    def edge_spec(self, edge):
+        return self.specs.get((edge.src, edge.src_port))
+
+    def param_count(self, node_id):
+        total = 0
+        for w in self.weights.get(node_id, {}).values():
+            if w.trainable:
+                total += numel(w.shape)
+        return total
+
+    def total_params(self):
+        return sum(self.param_count(n) for n in self.weights)
+
+    def issues_for(self, node_id=None, edge_id=None):
+        return [i for i in self.issues if (node_id and i.node == node_id) or (edge_id and i.edge == edge_id)]
+
+
+@dataclass(frozen=True)
+class GraphEvent:
+    """kind: 'node_added', 'node_removed', 'edge_added', 'edge_removed', 'param_changed',
+    'node_moved', 'node_renamed', 'analysis' (after every change, with the new Analysis),
+    'config_changed'."""
+    kind: str
+    node: Node = None
+    edge: Edge = None
+    name: str = None
+    value: object = None
+    analysis: Analysis = None
+
+
+class ConnectionRefused(EngineError, ValueError):
+    """A connection the model will not make; ``reason`` says why in a sentence for the cursor."""
+
+    def __init__(self, reason, kind="invalid"):
+        super().__init__(reason)
+        self.reason, self.kind = reason, kind
+
+
+class GraphEditError(EngineError, KeyError):
+    def __str__(self):
+        return self.args[0]
+
+
+class Graph:
+    def __init__(self):
+        self.nodes = {}
+        self.edges = {}
+        self.config = {}            # training and dataset configuration (see training.py)
+        self._listeners = []
+        self._batch_depth = 0
+        self._pending = False
+        self.analysis = Analysis()
+
+    # ------------------------------------------------------------- observation
+    def subscribe(self, callback):
+        """Call ``callback(event)`` after every change; returns a function that unsubscribes."""
+        self._listeners.append(callback)
+        return lambda: self._listeners.remove(callback) if callback in self._listeners else None
+
+    def _emit(self, event):
+        for cb in list(self._listeners):
+            cb(event)
+
+    def _changed(self, event=None):
+        if event is not None:
+            self._emit(event)
+        if self._batch_depth:
+            self._pending = True
+            return
+        self.analysis = analyze(self)
+        self._emit(GraphEvent("analysis", analysis=self.analysis))
+
+    @contextmanager
+    def batch(self):
+        """Group edits (loading, pasting): one analysis at the end instead of one per edit."""
+        self._batch_depth += 1
+        try:
+            yield self
+        finally:
+            self._batch_depth -= 1
+            if self._batch_depth == 0 and self._pending:
+                self._pending = False
+                self._changed()
+
+    # ------------------------------------------------------------- nodes
+    def node(self, node_id) -> Node:
+        try:
+            return self.nodes[node_id]
+        except KeyError:
+            raise GraphEditError(f"no node with id {node_id}") from None
+
+    def add_node(self, type_id, params=None, position=(0.0, 0.0), node_id=None, title=None):
+        nt = REGISTRY.get(type_id)
+        values = nt.default_params()
+        for name, value in (params or {}).items():
+            try:
+                spec = nt.param(name)
+            except KeyError:
+                raise ParamError(f"{type_id} has no parameter {name!r}") from None
+            values[name] = spec.validate(value, type_id)
+        node_id = node_id or new_id()
+        if node_id in self.nodes:
+            raise GraphEditError(f"a node with id {node_id} already exists")
+        node = Node(node_id, type_id, values, (float(position[0]), float(position[1])), title)
+        self.nodes[node_id] = node
+        self._changed(GraphEvent("node_added", node=node))
+        return node
+
+    def remove_node(self, node_id):
+        node = self.node(node_id)
+        with self.batch():
+            for e in [e for e in self.edges.values() if node_id in (e.src, e.dst)]:
+                self.disconnect(e.id)
+            del self.nodes[node_id]
+            self._changed(GraphEvent("node_removed", node=node))
+        return node
+
+    def set_param(self, node_id, name, value):
+        node = self.node(node_id)
+        try:
+            spec = node.type.param(name)
+        except KeyError:
+            raise ParamError(f"{node.type_id} has no parameter {name!r}") from None
+        value = spec.validate(value, node.label)
+        if node.params.get(name) == value:
+            return
+        node.params[name] = value
+        self._changed(GraphEvent("param_changed", node=node, name=name, value=value))
+
+    def move_node(self, node_id, position):
+        node = self.node(node_id)
+        node.position = (float(position[0]), float(position[1]))
+        self._emit(GraphEvent("node_moved", node=node, value=node.position))
+
+    def rename_node(self, node_id, title):
+        node = self.node(node_id)
+        node.title = title or None
+        self._emit(GraphEvent("node_renamed", node=node, value=node.title))
+
+    def set_config(self, key, value):
+        self.config[key] = value
+        self._emit(GraphEvent("config_changed", name=key, value=value))
+
+    # ------------------------------------------------------------- edges
+    def incoming(self, node_id):
+        """{input port: Edge} of a node."""
+        return {e.dst_port: e for e in self.edges.values() if e.dst == node_id}
+
+    def outgoing(self, node_id):
+        return [e for e in self.edges.values() if e.src == node_id]
+
+    def check_connection(self, src, src_port, dst, dst_port):
+        """Raise ConnectionRefused with the reason if src.src_port → dst.dst_port cannot be made."""
+        if src not in self.nodes or dst not in self.nodes:
+            raise ConnectionRefused("one of the nodes does not exist", "missing")
+        a, b = self.nodes[src], self.nodes[dst]
+        if not a.type.has_output(src_port):
+            raise ConnectionRefused(f"{a.label} has no output '{src_port}'", "port")
+        if not b.type.has_input(dst_port):
+            raise ConnectionRefused(f"{b.label} has no input '{dst_port}'", "port")
+        if src == dst:
+            raise ConnectionRefused(f"{a.label} cannot feed itself", "cycle")
+        if dst_port in self.incoming(dst):
+            raise ConnectionRefused(f"input '{dst_port}' of {b.label} is already connected; "
+                                    "remove that connection first", "occupied")
+        if nx.has_path(self._nx(), dst, src):
+            raise ConnectionRefused(f"connecting {a.label} to {b.label} would make a cycle "
+                                    f"({b.label} already feeds {a.label})", "cycle")
+        spec = self.analysis.specs.get((src, src_port))
+        if spec is not None:
+            ins = {p: self.analysis.specs.get((e.src, e.src_port)) for p, e in self.incoming(dst).items()}
+            ins[dst_port] = spec
+            if all(v is not None for v in ins.values()) and all(
+                    p.optional or p.name in ins for p in b.type.inputs):
+                try:
+                    b.type.infer(ins, b.params)
+                except ShapeError as exc:
+                    if getattr(exc, "port", None) in (None, dst_port):
+                        raise ConnectionRefused(f"{b.label}: {exc}", "shape") from None
+
+    def can_connect(self, src, src_port, dst, dst_port):
+        """(True, '') or (False, reason)."""
+        try:
+            self.check_connection(src, src_port, dst, dst_port)
+            return True, ""
+        except ConnectionRefused as exc:
+            return False, exc.reason
+
+    def connect(self, src, src_port, dst, dst_port, edge_id=None):
+        self.check_connection(src, src_port, dst, dst_port)
+        return self._add_edge(Edge(edge_id or new_id(), src, src_port, dst, dst_port))
+
+    def _add_edge(self, edge):
+        """Add without checks (used by the loader, which validates the whole graph after)."""
+        if edge.id in self.edges:
+            raise GraphEditError(f"an edge with id {edge.id} already exists")
+        self.edges[edge.id] = edge
+        self._changed(GraphEvent("edge_added", edge=edge))
+        return edge
+
+    def disconnect(self, edge_id):
+        try:
+            edge = self.edges.pop(edge_id)
+        except KeyError:
+            raise GraphEditError(f"no edge with id {edge_id}") from None
+        self._changed(GraphEvent("edge_removed", edge=edge))
+        return edge
+
+    def _nx(self):
+        g = nx.DiGraph()
+        g.add_nodes_from(self.nodes)
+        g.add_edges_from((e.src, e.dst) for e in self.edges.values())
+        return g
+
+    # ------------------------------------------------------------- queries
+    def nodes_of_role(self, role):
+        return [n for n in self.nodes.values() if n.type.role == role]
+
+    def loss_node(self):
+        losses = self.nodes_of_role("loss")
+        return losses[0] if len(losses) == 1 else None
+
+
+def analyze(graph) -> Analysis:
+    """Topological order, shape inference over the symbolic batch, weights and typed issues."""
+    a = Analysis()
+    g = graph._nx()
+    try:
+        order = list(nx.topological_sort(g))
+    except nx.NetworkXUnfeasible:
+        cycle = nx.find_cycle(g)
+        for u, v in cycle:
+            for e in graph.edges.values():
+                if e.src == u and e.dst == v:
+                    a.issues.append(Issue("cycle", "this connection closes a cycle: data would flow "
+                                                   "in a loop", node=v, edge=e.id))
+        return a
+    a.order = order
+    incoming = {}
+    for e in graph.edges.values():
+        incoming.setdefault(e.dst, {})[e.dst_port] = e
+    for nid in order:
+        node = graph.nodes[nid]
+        nt = node.type
+        edges = incoming.get(nid, {})
+        missing = [p.name for p in nt.inputs if not p.optional and p.name not in edges]
+        for port in missing:
+            a.issues.append(Issue("unconnected", f"input '{port}' of {node.label} is not connected",
+                                  node=nid, port=port))
+        ins = {p: a.specs.get((e.src, e.src_port)) for p, e in edges.items()}
+        if missing or any(v is None for v in ins.values()):
+            continue
+        try:
+            outs = nt.infer(ins, node.params)
+            weights = nt.weights(ins, node.params) if nt.weights else {}
+        except ParamError as exc:
+            a.issues.append(Issue("param", f"{node.label}: {exc}", node=nid))
+            continue
+        except ShapeError as exc:
+            port = getattr(exc, "port", None)
+            edge = edges.get(port)
+            kind = "dtype" if "integer" in str(exc) or "floating" in str(exc) else "shape"
+            a.issues.append(Issue(kind, f"{node.label}: {exc}", node=nid, port=port,
+                                  edge=edge.id if edge else None))
+            continue
+        except EngineError as exc:
+            a.issues.append(Issue("param", f"{node.label}: {exc}", node=nid))
+            continue
+        for port, spec in outs.items():
+            a.specs[(nid, port)] = spec
+        if weights:
+            bad = [w for w in weights.values() if w.init not in ("default", "zeros", "ones", "normal")
+                   and len(w.shape) < 2]
+            if bad:
+                a.issues.append(Issue("param", f"{node.label}: initializer '{bad[0].init}' needs a tensor "
+                                               f"of at least 2 dims, this one is {fmt(bad[0].shape)}",
+                                      node=nid, param="init"))
+            a.weights[nid] = weights
+    _global_issues(graph, a, g)
+    return a
+
+
+def _global_issues(graph, a, g):
+    losses = graph.nodes_of_role("loss")
+    if len(losses) > 1:
+        for n in losses:
+            a.issues.append(Issue("loss_count", f"{len(losses)} losses feed the optimizer, which minimizes "
+                                                 "one; keep one loss node", node=n.id))
+    for role, what in (("input", "Input"), ("target", "Target")):
+        nodes = graph.nodes_of_role(role)
+        if len(nodes) > 1:
+            for n in nodes:
+                a.issues.append(Issue("input_count", f"{len(nodes)} {what} nodes: the dataset provides one "
+                                                      f"{'feature tensor' if role == 'input' else 'target'}",
+                                      node=n.id))
+    if not losses and graph.nodes:
+        a.issues.append(Issue("no_loss", "no loss node: the graph can run but not train", severity="warning"))
+    if len(losses) == 1:
+        keep = nx.ancestors(g, losses[0].id) | {losses[0].id}
+        for n in graph.nodes_of_role("output"):
+            keep |= nx.ancestors(g, n.id) | {n.id}
+        for nid, node in graph.nodes.items():
+            if nid not in keep:
+                a.issues.append(Issue("unused", f"{node.label} does not feed the loss or an output",
+                                      node=nid, severity="warning"))
+
+
+def describe(graph):
+    """Lines of text: every node with its output shapes and parameter count, then the issues."""
+    a = graph.analysis
+    lines = []
+    for nid in a.order or list(graph.nodes):
+        node = graph.nodes[nid]
+        outs = ", ".join(f"{p.name}: {fmt(a.specs[(nid, p.name)].shape)}" for p in node.type.outputs
+                         if (nid, p.name) in a.specs)
+        count = a.param_count(nid)
+        lines.append(f"{node.label:<24} {node.type_id:<18} {outs or '-':<28} "
+                     f"{count:>10,} params" if count else f"{node.label:<24} {node.type_id:<18} {outs or '-'}")
+    lines.append(f"total trainable parameters: {a.total_params():,}")
+    return lines
+
+

@@ -1,0 +1,287 @@
+"""Compiled execution of a valid graph.
+
+Compiling fixes, once, the order of the nodes that feed the loss or an output, where each value
+lives (a slot per output port), which inputs carry gradients, and each node's weights. A step
+then calls each node's forward in order and, for backward, each node's own small tape in reverse
+order, passing gradients between slots. Running node by node is what lets the editor show each
+node's value and gradient; with no listener the per-node reporting costs one branch per step.
+"""
+import numpy as np
+
+from .. import functional as F
+from ..autograd import backward_many
+from ..backend import Device, get_array_module, to_host
+from ..dtypes import as_dtype
+from ..errors import EngineError
+from ..grad_mode import enable_grad, no_grad
+from ..random import default_generator
+from ..tensor import Tensor
+from . import events as ev
+from .shapes import N
+
+
+class GraphInvalid(EngineError):
+    """The graph has errors; ``issues`` lists them."""
+
+    def __init__(self, issues):
+        self.issues = list(issues)
+        lines = "; ".join(i.message for i in self.issues[:5])
+        more = f" (and {len(self.issues) - 5} more)" if len(self.issues) > 5 else ""
+        super().__init__(f"the graph has {len(self.issues)} error(s): {lines}{more}")
+
+
+class Context:
+    """What a node's forward may ask of the run: mode, randomness, the batch, the device."""
+
+    def __init__(self, plan):
+        self.plan = plan
+        self.training = True
+        self.generator = plan.generator
+        self.batch = {}
+        self.float_dtype = plan.dtype
+        self.specs = {}
+
+    def constant(self, values):
+        return Tensor.wrap(self.plan.device.asarray(np.asarray(values, dtype=self.float_dtype)))
+
+    def batched(self, t):
+        """Whether the current node's input x carries the batch dimension first."""
+        spec = self.specs.get("x")
+        return bool(spec and spec.shape and spec.shape[0] == N)
+
+
+class _Step:
+    __slots__ = ("node", "nt", "params", "inputs", "outputs", "weights", "needs_grad", "in_grad",
+                 "in_specs", "tensors_in", "tensors_out")
+
+    def __init__(self, node):
+        self.node, self.nt, self.params = node, node.type, node.params
+        self.tensors_in = self.tensors_out = None
+
+
+class Plan:
+    def __init__(self, graph, store, device="cpu", dtype="float32", generator=None, targets=None):
+        a = graph.analysis
+        if a.errors:
+            raise GraphInvalid(a.errors)
+        self.graph = graph
+        self.device = Device(device)
+        self.dtype = as_dtype(dtype)
+        self.generator = generator or default_generator()
+        self.loss_node = graph.loss_node()
+        self.output_nodes = graph.nodes_of_role("output")
+        wanted = set(targets) if targets else {n.id for n in ([self.loss_node] if self.loss_node else []) + self.output_nodes}
+        keep = set(wanted)
+        for nid in wanted:
+            keep |= _ancestors(graph, nid)
+        self.slot_of = {}            # (node, port) -> slot index
+        self.steps = []
+        carries = {}                 # slot -> whether a gradient flows through it
+        used_weights = set()
+        for nid in a.order:
+            if nid not in keep:
+                continue
+            node = graph.nodes[nid]
+            st = _Step(node)
+            edges = graph.incoming(nid)
+            st.inputs = [(port, self.slot_of[(e.src, e.src_port)]) for port, e in edges.items()]
+            st.in_specs = {port: a.specs[(e.src, e.src_port)] for port, e in edges.items()}
+            st.weights = {}
+            for name, spec in a.weights.get(nid, {}).items():
+                st.weights[name] = store.get(nid, name, spec, self.device, self.dtype, self.generator)
+                used_weights.add((nid, name))
+            st.in_grad = [carries[s] for _, s in st.inputs]
+            st.needs_grad = any(st.in_grad) or any(w.requires_grad for w in st.weights.values())
+            st.outputs = []
+            for p in node.type.outputs:
+                slot = len(self.slot_of)
+                self.slot_of[(nid, p.name)] = slot
+                st.outputs.append((p.name, slot))
+                carries[slot] = st.needs_grad
+            self.steps.append(st)
+        self.store = store
+        self.n_slots = len(self.slot_of)
+        self.parameters = [store.tensors[k] for k in sorted(used_weights) if store.tensors[k].requires_grad]
+        self.loss_slot = self.slot_of.get((self.loss_node.id, "loss")) if self.loss_node else None
+        self.prediction_slot = None
+        if self.loss_node:
+            e = graph.incoming(self.loss_node.id).get("input")
+            self.prediction_slot = self.slot_of.get((e.src, e.src_port)) if e else None
+        self.ctx = Context(self)
+        self.values = [None] * self.n_slots
+        self.step_count = 0
+        self.listener = None
+        self.sample_every = 1
+
+    # ------------------------------------------------------------- running
+    def forward(self, x, y=None, training=True):
+        """Run every node on a batch (arrays or tensors on the plan's device). Returns the loss
+        tensor (None without a loss node or target)."""
+        ctx = self.ctx
+        ctx.training = training
+        ctx.batch = {"x": _as_tensor(x), "y": None if y is None else _as_tensor(y)}
+        values = self.values
+        report = self.listener is not None and self.step_count % self.sample_every == 0
+        summaries = [] if report else None
+        grad_mode = enable_grad() if training else no_grad()
+        with grad_mode:
+            for st in self.steps:
+                if st.nt.role == "target" and y is None:
+                    continue
+                if st.nt.role == "loss" and y is None:
+                    continue
+                ins = {}
+                for (port, slot), g in zip(st.inputs, st.in_grad):
+                    ins[port] = Tensor.wrap(values[slot], training and g)
+                ctx.specs = st.in_specs
+                try:
+                    outs = st.nt.forward(F, ins, st.weights, st.params, ctx)
+                except EngineError as exc:
+                    raise type(exc)(f"{st.node.label}: {exc}") from None
+                st.tensors_in, st.tensors_out = ins, outs
+                for port, slot in st.outputs:
+                    t = outs.get(port)
+                    values[slot] = t.data if t is not None else None
+                if report:
+                    summaries.append((st, [outs[p] for p, _ in st.outputs if p in outs]))
+        if report:
+            self._report_forward(summaries)
+        if self.loss_slot is None or y is None:
+            return None
+        return self.loss_tensor()
+
+    def loss_tensor(self):
+        return self.loss_step().tensors_out["loss"]
+
+    def loss_step(self):
+        for st in reversed(self.steps):
+            if st.node is self.loss_node:
+                return st
+        raise EngineError("the graph has no loss")
+
+    def backward(self):
+        """Gradients of the loss for every trainable weight (in ``.grad``, accumulated)."""
+        if self.loss_slot is None:
+            raise EngineError("backward: the graph has no loss node to differentiate")
+        grads = [None] * self.n_slots
+        loss = self.values[self.loss_slot]
+        xp = get_array_module(loss)
+        grads[self.loss_slot] = xp.ones_like(loss)
+        report = self.listener is not None and self.step_count % self.sample_every == 0
+        norms = [] if report else None
+        for st in reversed(self.steps):
+            if not st.needs_grad or st.tensors_out is None:
+                continue
+            roots, gouts = [], []
+            for port, slot in st.outputs:
+                g = grads[slot]
+                t = st.tensors_out.get(port)
+                if g is not None and t is not None and t.requires_grad:
+                    roots.append(t)
+                    gouts.append(g)
+            if report:
+                norms.append((st, gouts))
+            if not roots:
+                continue
+            backward_many(roots, gouts)
+            for (port, slot), carries in zip(st.inputs, st.in_grad):
+                t = st.tensors_in[port]
+                if carries and t.grad is not None:
+                    grads[slot] = t.grad.data if grads[slot] is None else grads[slot] + t.grad.data
+            st.tensors_in = st.tensors_out = None
+        if report:
+            self._report_backward(norms)
+        self.step_count += 1
+
+    def predict(self, x, slot=None):
+        """The prediction (the loss's input, or the first Output) for ``x`` in evaluation mode."""
+        self.forward(x, None, training=False)
+        slot = slot if slot is not None else self.prediction_slot
+        if slot is None and self.output_nodes:
+            e = self.graph.incoming(self.output_nodes[0].id).get("x")
+            slot = self.slot_of[(e.src, e.src_port)]
+        return self.values[slot]
+
+    def value_of(self, node_id, port):
+        return self.values[self.slot_of[(node_id, port)]]
+
+    # ------------------------------------------------------------- diagnostics
+    def first_non_finite(self, x, y, training=True):
+        """Re-run a batch and return (node label, what) for the first node whose weights or output
+        hold NaN/Inf, or None."""
+        for st in self.steps:
+            for name, w in st.weights.items():
+                if not bool(get_array_module(w.data).isfinite(w.data).all()):
+                    return st.node, f"its weight '{name}' contains NaN or Inf"
+        saved = self.listener
+        self.listener = None
+        try:
+            with np.errstate(all="ignore"):
+                self.forward(x, y, training)
+        finally:
+            self.listener = saved
+        for st in self.steps:
+            for port, slot in st.outputs:
+                v = self.values[slot]
+                if v is not None and v.dtype.kind == "f" and not bool(get_array_module(v).isfinite(v).all()):
+                    return st.node, f"its output '{port}' contains NaN or Inf"
+        return None
+
+    # ------------------------------------------------------------- reporting
+    def _report_forward(self, summaries):
+        xp = self.device.xp
+        stats, shapes = [], []
+        for st, outs in summaries:
+            t = outs[0].data if outs else None
+            if t is None or t.size == 0 or t.dtype.kind != "f":
+                stats.append(xp.zeros(4, dtype=np.float64))
+                shapes.append(None if t is None else tuple(t.shape))
+                continue
+            stats.append(xp.stack([t.mean(), t.std(), t.min(), t.max()]).astype(np.float64))
+            shapes.append(tuple(t.shape))
+        host = to_host(xp.stack(stats)) if stats else np.zeros((0, 4))
+        step = self.step_count
+        for (st, _), shape, row in zip(summaries, shapes, host):
+            self.listener(ev.ForwardStart(step, st.node.id))
+            self.listener(ev.ForwardEnd(step, st.node.id, ev.ValueSummary(shape, *map(float, row))))
+
+    def _report_backward(self, norms):
+        xp = self.device.xp
+        vals, index = [], []
+        for st, gouts in norms:
+            g = sum((gg * gg).sum() for gg in gouts) if gouts else xp.zeros(())
+            vals.append(xp.asarray(g, dtype=np.float64))
+            names = []
+            for name, w in st.weights.items():
+                if w.grad is not None:
+                    vals.append(xp.asarray((w.grad.data * w.grad.data).sum(), dtype=np.float64))
+                    names.append(name)
+            index.append((st, names))
+        host = np.sqrt(to_host(xp.stack(vals))) if vals else np.zeros(0)
+        i = 0
+        step = self.step_count
+        for st, names in index:
+            gn = float(host[i])
+            i += 1
+            wn = {}
+            for name in names:
+                wn[name] = float(host[i])
+                i += 1
+            self.listener(ev.BackwardEnd(step, st.node.id, gn, wn))
+
+
+def _as_tensor(v):
+    return v if isinstance(v, Tensor) else Tensor.wrap(v)
+
+
+def _ancestors(graph, node_id):
+    seen, stack = set(), [node_id]
+    while stack:
+        n = stack.pop()
+        for e in graph.incoming(n).values():
+            if e.src not in seen:
+                seen.add(e.src)
+                stack.append(e.src)
+    return seen
+
+
