@@ -1,0 +1,371 @@
+"""Training a graph: the configuration stored with it, and ``Trainer.fit`` with history, metrics,
+early stopping, best-weights checkpoint, thread-safe pause/resume/stop and NaN detection that
+names the node where the bad value first appeared."""
+import csv
+import threading
+import time
+
+import numpy as np
+
+from .. import optim
+from ..backend import get_array_module, to_host
+from ..data import DataError, prepare
+from ..errors import EngineError
+from ..optim import lr_scheduler
+from ..random import Generator
+from . import events as ev
+from .params import P, ParamError
+from .plan import Plan
+from .weights import WeightStore
+
+OPTIMIZERS = {"sgd": optim.SGD, "adam": optim.Adam, "adamw": optim.AdamW, "adamax": optim.Adamax,
+              "rmsprop": optim.RMSprop, "adagrad": optim.Adagrad, "adadelta": optim.Adadelta}
+SCHEDULES = ("none", "step", "exponential", "cosine", "plateau")
+
+TRAINING_PARAMS = (
+    P("optimizer", "choice", "adam", "the update rule", choices=tuple(OPTIMIZERS)),
+    P("lr", "float", 0.01, "learning rate", min=0.0, max=100.0),
+    P("momentum", "float", 0.0, "SGD/RMSprop momentum", min=0.0, max=0.9999),
+    P("nesterov", "bool", False, "Nesterov momentum (SGD)"),
+    P("beta1", "float", 0.9, "Adam/Adamax β₁", min=0.0, max=0.9999),
+    P("beta2", "float", 0.999, "Adam/Adamax β₂", min=0.0, max=0.99999),
+    P("weight_decay", "float", 0.0, "L2 penalty (decoupled for AdamW)", min=0.0),
+    P("batch_size", "int", 32, "samples per step: 0 = the whole set (batch GD), 1 = stochastic", min=0),
+    P("epochs", "int", 50, "passes over the training set", min=1, max=1_000_000),
+    P("shuffle", "bool", True, "shuffle the training set every epoch"),
+    P("schedule", "choice", "none", "learning-rate schedule", choices=SCHEDULES),
+    P("schedule_step", "int", 10, "epochs between steps (step schedule)", min=1),
+    P("schedule_gamma", "float", 0.5, "decay factor (step, exponential, plateau)", min=0.0, max=1.0),
+    P("early_stopping", "int", 0, "stop after this many epochs without a better validation loss (0: off)", min=0),
+    P("restore_best", "bool", True, "at the end, go back to the weights of the best epoch"),
+    P("clip_grad_norm", "float", None, "limit the gradients' joint norm (empty: off)", min=0.0, optional=True),
+    P("seed", "int", 0, "same seed, same run", min=0),
+    P("device", "choice", "cpu", "where to compute", choices=("cpu", "gpu")),
+)
+_SPECS = {p.name: p for p in TRAINING_PARAMS}
+
+
+def training_config(values=None):
+    """A complete, validated training configuration (defaults filled in)."""
+    cfg = {p.name: p.default for p in TRAINING_PARAMS}
+    for k, v in (values or {}).items():
+        if k not in _SPECS:
+            raise ParamError(f"training: unknown setting {k!r}")
+        cfg[k] = _SPECS[k].validate(v, "training")
+    return cfg
+
+
+class History:
+    """Per-epoch rows (epoch, train_loss, val_loss, metrics, lr, seconds) and per-batch losses."""
+
+    def __init__(self):
+        self.epochs = []
+        self.batches = []
+
+    def column(self, key):
+        return [row.get(key) for row in self.epochs]
+
+    def best_epoch(self, key="val_loss"):
+        vals = [(v, i) for i, v in enumerate(self.column(key)) if v is not None]
+        if not vals:
+            vals = [(v, i) for i, v in enumerate(self.column("train_loss")) if v is not None]
+        return self.epochs[min(vals)[1]]["epoch"] if vals else None
+
+    def to_rows(self):
+        keys = []
+        for row in self.epochs:
+            for k in row:
+                if k not in keys:
+                    keys.append(k)
+        return keys, [[row.get(k, "") for k in keys] for row in self.epochs]
+
+    def write_csv(self, path):
+        keys, rows = self.to_rows()
+        with open(path, "w", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(keys)
+            w.writerows(rows)
+
+    def to_json(self):
+        return {"epochs": self.epochs, "batches": self.batches}
+
+    @classmethod
+    def from_json(cls, d):
+        h = cls()
+        h.epochs = list(d.get("epochs", []))
+        h.batches = list(d.get("batches", []))
+        return h
+
+
+class TrainingStopped(EngineError):
+    pass
+
+
+class NonFiniteLoss(EngineError):
+    """Training produced NaN/Inf; ``node`` is the id of the node where it first appeared."""
+
+    def __init__(self, message, node=None):
+        super().__init__(message)
+        self.node = node
+
+
+def adapt_targets(y, spec, task):
+    """Dataset labels shaped as the Target node expects: int labels become float columns for
+    binary losses and one-hot rows for categorical ones."""
+    want = tuple(spec.shape[1:])
+    if spec.dtype == "int":
+        if y.dtype.kind != "i":
+            raise DataError("the Target node expects integer class labels, but the data set's targets are "
+                            "numbers (set the Target's dtype to float32)")
+        return y.reshape((len(y),) + want)
+    y = y.astype(np.float32) if y.dtype.kind != "f" else y
+    if y.ndim == 1 and want and int(np.prod(want)) > 1 and task != "regression":
+        onehot = np.zeros((len(y), int(np.prod(want))), dtype=np.float32)
+        onehot[np.arange(len(y)), y.astype(np.int64)] = 1.0
+        return onehot.reshape((len(y),) + want)
+    try:
+        return y.reshape((len(y),) + want)
+    except ValueError:
+        raise DataError(f"the data set's targets have shape {y.shape[1:]} per sample but the Target node "
+                        f"expects {want}") from None
+
+
+class Trainer:
+    def __init__(self, graph, store=None, base_dir=".", listener=None, sample_every=0):
+        self.graph = graph
+        self.store = store if store is not None else WeightStore()
+        self.base_dir = base_dir
+        self.listener = listener
+        self.sample_every = sample_every      # per-node events every k steps (0: none)
+        self._stop = threading.Event()
+        self._running = threading.Event()
+        self._running.set()
+        self.history = History()
+        self.best_state = None
+        self.plan = None
+        self.normalizer = None
+
+    # ------------------------------------------------------------- control (any thread)
+    def stop(self):
+        self._stop.set()
+        self._running.set()
+
+    def pause(self):
+        self._running.clear()
+
+    def resume(self):
+        self._running.set()
+
+    @property
+    def paused(self):
+        return not self._running.is_set()
+
+    def _checkpoint(self):
+        """Wait here while paused; raise TrainingStopped once stop() was called."""
+        while not self._running.wait(0.02):
+            if self._stop.is_set():
+                break
+        if self._stop.is_set():
+            raise TrainingStopped("stopped")
+
+    def _emit(self, event):
+        if self.listener is not None:
+            self.listener(event)
+
+    # ------------------------------------------------------------- set-up
+    def setup(self, overrides=None):
+        cfg = training_config({**self.graph.config.get("training", {}), **(overrides or {})})
+        dcfg = self.graph.config.get("dataset")
+        if not dcfg:
+            raise DataError("no dataset is chosen for this graph")
+        train, val, self.normalizer = prepare(dcfg, self.base_dir, seed=cfg["seed"])
+        inputs, targets = self.graph.nodes_of_role("input"), self.graph.nodes_of_role("target")
+        if len(inputs) != 1:
+            raise EngineError("training needs exactly one Input node")
+        a = self.graph.analysis
+        in_spec = a.specs.get((inputs[0].id, "x"))
+        if in_spec is not None and tuple(in_spec.shape[1:]) != train.sample_shape:
+            raise DataError(f"the data set's samples have shape {train.sample_shape} but the Input node expects "
+                            f"{tuple(in_spec.shape[1:])}; set the Input's shape to {list(train.sample_shape)}")
+        loss = self.graph.loss_node()
+        if loss is None:
+            raise EngineError("training needs exactly one loss node")
+        task = loss.type.task
+        if targets:
+            t_spec = a.specs.get((targets[0].id, "y"))
+            train.y = adapt_targets(train.y, t_spec, task)
+            if val is not None:
+                val.y = adapt_targets(val.y, t_spec, task)
+        if in_spec is not None and in_spec.dtype == "int":
+            train.x, val.x = train.x.astype(np.int64), (val.x.astype(np.int64) if val is not None else None)
+        self.cfg, self.train_set, self.val_set, self.task, self.loss_type = cfg, train, val, task, loss.type_id
+        self.generator = Generator(cfg["seed"])
+        self.plan = Plan(self.graph, self.store, cfg["device"], "float32", self.generator)
+        if self.sample_every and self.listener:
+            self.plan.listener, self.plan.sample_every = self.listener, self.sample_every
+        xp = self.plan.device.xp
+        self._xtr, self._ytr = xp.asarray(train.x), xp.asarray(train.y)
+        self._xva = xp.asarray(val.x) if val is not None else None
+        self._yva = xp.asarray(val.y) if val is not None else None
+        self.optimizer = self._make_optimizer(cfg)
+        self.scheduler = self._make_scheduler(cfg)
+        return self
+
+    def _make_optimizer(self, cfg):
+        if not self.plan.parameters:
+            raise EngineError("the graph has no trainable weights: add a layer or a trainable Parameter")
+        name = cfg["optimizer"]
+        kw = dict(lr=cfg["lr"], weight_decay=cfg["weight_decay"])
+        if name == "sgd":
+            kw.update(momentum=cfg["momentum"], nesterov=cfg["nesterov"] and cfg["momentum"] > 0)
+        elif name in ("adam", "adamw", "adamax"):
+            kw.update(betas=(cfg["beta1"], cfg["beta2"]))
+        elif name == "rmsprop":
+            kw.update(momentum=cfg["momentum"])
+        return OPTIMIZERS[name](self.plan.parameters, **kw)
+
+    def _make_scheduler(self, cfg):
+        kind, opt = cfg["schedule"], self.optimizer
+        if kind == "step":
+            return lr_scheduler.StepLR(opt, cfg["schedule_step"], cfg["schedule_gamma"])
+        if kind == "exponential":
+            return lr_scheduler.ExponentialLR(opt, cfg["schedule_gamma"])
+        if kind == "cosine":
+            return lr_scheduler.CosineAnnealingLR(opt, cfg["epochs"])
+        if kind == "plateau":
+            return lr_scheduler.ReduceLROnPlateau(opt, factor=cfg["schedule_gamma"], patience=cfg["schedule_step"])
+        return None
+
+    # ------------------------------------------------------------- metrics
+    def _metric_name(self):
+        return "mae" if self.task == "regression" else "accuracy"
+
+    def _metric_sum(self, pred, y):
+        """Sum over the batch of the per-sample metric (correct predictions, or absolute error)."""
+        xp = get_array_module(pred)
+        if self.task == "regression":
+            return abs(pred.reshape(len(pred), -1) - y.reshape(len(y), -1)).mean(axis=1).sum()
+        if self.task == "multiclass":
+            guess = pred.argmax(axis=1)
+            truth = y if y.dtype.kind == "i" else y.argmax(axis=1)
+            return (guess == truth).sum()
+        threshold = 0.5 if self.loss_type == "BinaryCrossEntropy" else 0.0
+        p = pred.reshape(len(pred), -1)[:, 0] > threshold
+        t = y.reshape(len(y), -1)[:, 0] > (0.0 if xp.any(y < 0) else 0.5)
+        return (p == t).sum()
+
+    def evaluate(self, x, y, batch_size=512):
+        """(mean loss, metric) over a data set in evaluation mode."""
+        plan = self.plan
+        total = metric = 0.0
+        n = len(x)
+        saved, plan.listener = plan.listener, None
+        try:
+            for i in range(0, n, batch_size):
+                xb, yb = x[i:i + batch_size], y[i:i + batch_size]
+                loss = plan.forward(xb, yb, training=False)
+                total = total + loss.data * len(xb)
+                metric = metric + self._metric_sum(plan.values[plan.prediction_slot], yb)
+        finally:
+            plan.listener = saved
+        return float(to_host(total)) / n, float(to_host(metric)) / n
+
+    # ------------------------------------------------------------- the loop
+    def fit(self, overrides=None):
+        """Train as configured; returns the History. Safe to call from a worker thread: stop(),
+        pause() and resume() may be called from any other thread."""
+        if self.plan is None or overrides:
+            self.setup(overrides)
+        cfg, plan, opt = self.cfg, self.plan, self.optimizer
+        rng = np.random.default_rng(cfg["seed"])
+        n = len(self._xtr)
+        metric = self._metric_name()
+        best_loss, best_epoch, since_best = np.inf, 0, 0
+        reason, message, epoch = "finished", "", 0
+        step = 0
+        try:
+            for epoch in range(1, cfg["epochs"] + 1):
+                t0 = time.perf_counter()
+                batches = _batches(n, cfg["batch_size"], cfg["shuffle"], rng)
+                loss_sum = metric_sum = 0.0
+                for b, idx in enumerate(batches):
+                    self._checkpoint()
+                    xb, yb = self._xtr[idx], self._ytr[idx]
+                    opt.zero_grad()
+                    loss = plan.forward(xb, yb, training=True)
+                    lv = float(loss.item())
+                    if not np.isfinite(lv):
+                        self._non_finite(xb, yb, epoch, b)
+                    plan.backward()
+                    if cfg["clip_grad_norm"] is not None:
+                        optim.clip_grad_norm_(plan.parameters, cfg["clip_grad_norm"])
+                    opt.step()
+                    step += 1
+                    loss_sum += lv * len(idx)
+                    metric_sum += float(to_host(self._metric_sum(plan.values[plan.prediction_slot], yb)))
+                    self.history.batches.append({"step": step, "epoch": epoch, "loss": lv})
+                    self._emit(ev.BatchEnd(epoch, b + 1, len(batches), step, lv, len(idx)))
+                row = {"epoch": epoch, "train_loss": loss_sum / n, f"train_{metric}": metric_sum / n}
+                if self._xva is not None:
+                    vl, vm = self.evaluate(self._xva, self._yva)
+                    row.update({"val_loss": vl, f"val_{metric}": vm})
+                row["lr"] = opt.param_groups[0]["lr"]
+                row["seconds"] = time.perf_counter() - t0
+                watched = row.get("val_loss", row["train_loss"])
+                if not np.isfinite(watched):
+                    self._non_finite(self._xtr[:64], self._ytr[:64], epoch, 0)
+                if watched < best_loss:
+                    best_loss, best_epoch, since_best = watched, epoch, 0
+                    self.best_state = self.store.state()
+                else:
+                    since_best += 1
+                self.history.epochs.append(row)
+                self._emit(ev.EpochEnd(epoch, cfg["epochs"], dict(row), best_epoch, row["seconds"]))
+                if self.scheduler is not None:
+                    if isinstance(self.scheduler, lr_scheduler.ReduceLROnPlateau):
+                        self.scheduler.step(watched)
+                    else:
+                        self.scheduler.step()
+                if cfg["early_stopping"] and since_best >= cfg["early_stopping"]:
+                    reason = "early_stopping"
+                    message = (f"validation loss has not improved for {since_best} epochs; "
+                               f"best was epoch {best_epoch}")
+                    break
+        except TrainingStopped:
+            reason, message = "stopped", f"stopped during epoch {epoch}"
+        except NonFiniteLoss as exc:
+            self._emit(ev.TrainingEnd("non_finite", str(exc), epoch))
+            raise
+        if cfg["restore_best"] and self.best_state is not None and reason != "stopped":
+            self.restore_best()
+        self.best_epoch = best_epoch
+        self._emit(ev.TrainingEnd(reason, message, epoch))
+        self.end_reason, self.end_message = reason, message
+        return self.history
+
+    def restore_best(self):
+        """Put back the weights of the epoch with the lowest validation loss."""
+        if self.best_state is not None:
+            self.store.load_state(self.best_state)
+
+    def _non_finite(self, xb, yb, epoch, batch):
+        found = self.plan.first_non_finite(xb, yb, training=True)
+        if found:
+            node, what = found
+            raise NonFiniteLoss(f"training stopped at epoch {epoch}: {node.label} produced NaN/Inf first — "
+                                f"{what}. Try a smaller learning rate, or check the inputs of {node.label}.",
+                                node.id)
+        raise NonFiniteLoss(f"training stopped at epoch {epoch}: the loss became NaN/Inf. Try a smaller "
+                            "learning rate.")
+
+    def state(self):
+        return {"history": self.history.to_json(), "normalizer": self.normalizer.state() if self.normalizer else None}
+
+
+def _batches(n, batch_size, shuffle, rng):
+    order = rng.permutation(n) if shuffle else np.arange(n)
+    if batch_size <= 0 or batch_size >= n:
+        return [order]
+    return [order[i:i + batch_size] for i in range(0, n, batch_size)]
+
+
