@@ -13,12 +13,13 @@ def main(argv=None):
     parser.add_argument("--version", action="version", version=f"tensorweave {__version__}")
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("demo", help="train the built-in example (XOR) in the terminal")
+    from .cli import add_commands
+    add_commands(sub)
     args = parser.parse_args(argv)
     if args.command in (None, "demo"):
         from .demo import run
         return run()
-    parser.error(f"unknown command {args.command}")
-    return 2
+    return args.run(args)
 
 
 if __name__ == "__main__":

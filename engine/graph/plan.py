@@ -103,10 +103,12 @@ class Plan:
         self.n_slots = len(self.slot_of)
         self.parameters = [store.tensors[k] for k in sorted(used_weights) if store.tensors[k].requires_grad]
         self.loss_slot = self.slot_of.get((self.loss_node.id, "loss")) if self.loss_node else None
-        self.prediction_slot = None
+        self.prediction_slot = self.target_slot = None
         if self.loss_node:
-            e = graph.incoming(self.loss_node.id).get("input")
+            into_loss = graph.incoming(self.loss_node.id)
+            e, t = into_loss.get("input"), into_loss.get("target")
             self.prediction_slot = self.slot_of.get((e.src, e.src_port)) if e else None
+            self.target_slot = self.slot_of.get((t.src, t.src_port)) if t else None
         self.ctx = Context(self)
         self.values = [None] * self.n_slots
         self.step_count = 0

@@ -265,7 +265,7 @@ class Trainer:
                 xb, yb = x[i:i + batch_size], y[i:i + batch_size]
                 loss = plan.forward(xb, yb, training=False)
                 total = total + loss.data * len(xb)
-                metric = metric + self._metric_sum(plan.values[plan.prediction_slot], yb)
+                metric = metric + self._metric_sum(plan.values[plan.prediction_slot], plan.values[plan.target_slot])
         finally:
             plan.listener = saved
         return float(to_host(total)) / n, float(to_host(metric)) / n
@@ -302,7 +302,8 @@ class Trainer:
                     opt.step()
                     step += 1
                     loss_sum += lv * len(idx)
-                    metric_sum += float(to_host(self._metric_sum(plan.values[plan.prediction_slot], yb)))
+                    metric_sum += float(to_host(self._metric_sum(plan.values[plan.prediction_slot],
+                                                                 plan.values[plan.target_slot])))
                     self.history.batches.append({"step": step, "epoch": epoch, "loss": lv})
                     self._emit(ev.BatchEnd(epoch, b + 1, len(batches), step, lv, len(idx)))
                 row = {"epoch": epoch, "train_loss": loss_sum / n, f"train_{metric}": metric_sum / n}
@@ -339,9 +340,19 @@ class Trainer:
         if cfg["restore_best"] and self.best_state is not None and reason != "stopped":
             self.restore_best()
         self.best_epoch = best_epoch
+        self.final_metrics = self.final_evaluation()
         self._emit(ev.TrainingEnd(reason, message, epoch))
         self.end_reason, self.end_message = reason, message
         return self.history
+
+    def final_evaluation(self):
+        """Loss and metric of the weights as they are now (after any restore), on both sets."""
+        metric = self._metric_name()
+        out = {}
+        for part, x, y in (("train", self._xtr, self._ytr), ("val", self._xva, self._yva)):
+            if x is not None and len(x):
+                out[f"{part}_loss"], out[f"{part}_{metric}"] = self.evaluate(x, y)
+        return out
 
     def restore_best(self):
         """Put back the weights of the epoch with the lowest validation loss."""

@@ -1,0 +1,207 @@
+"""Headless commands: ``tensorweave train GRAPH`` and ``tensorweave check GRAPH``.
+
+Bad input (a missing or broken file, an invalid graph, a bad flag) ends with one line on stderr
+and a non-zero exit status, never a traceback."""
+import os
+import sys
+import time
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
+
+
+def _fail(message, code=EXIT_FAILED):
+    print(f"tensorweave: error: {message}", file=sys.stderr)
+    return code
+
+
+def _load(path):
+    from engine.graph import fileformat
+    loaded = fileformat.load(path)
+    for w in loaded.warnings:
+        print(f"tensorweave: warning: {w}", file=sys.stderr)
+    return loaded
+
+
+def check(args):
+    from engine.errors import EngineError
+    from engine.graph.model import describe
+    try:
+        loaded = _load(args.graph)
+    except EngineError as exc:
+        return _fail(str(exc), EXIT_INVALID)
+    g = loaded.graph
+    print(f"{loaded.name or os.path.basename(args.graph)}: {len(g.nodes)} nodes, {len(g.edges)} edges")
+    for line in describe(g):
+        print("  " + line)
+    issues = g.analysis.issues
+    for i in issues:
+        print(f"  {i.severity}: {i.message}")
+    errors = g.analysis.errors
+    if errors:
+        print(f"{len(errors)} error(s): the graph cannot run", file=sys.stderr)
+        return EXIT_INVALID
+    print("ok: the graph is valid")
+    return EXIT_OK
+
+
+class ProgressBar:
+    """One self-rewriting line on a terminal (nothing when stderr is not one), at most 10 updates a second."""
+
+    def __init__(self, stream=sys.stderr):
+        self.stream = stream
+        self.enabled = stream.isatty()
+        self.last = 0.0
+        self.start = time.perf_counter()
+
+    def update(self, epoch, epochs, batch, batches):
+        now = time.perf_counter()
+        if not self.enabled or now - self.last < 0.1:
+            return
+        self.last = now
+        done = ((epoch - 1) * batches + batch) / max(epochs * batches, 1)
+        eta = (now - self.start) * (1 - done) / done if done > 0 else 0
+        bar = "#" * int(30 * done) + "." * (30 - int(30 * done))
+        self.stream.write(f"\r  epoch {epoch}/{epochs} [{bar}] {done:4.0%}  {_duration(eta)} left ")
+        self.stream.flush()
+
+    def clear(self):
+        if self.enabled:
+            self.stream.write("\r" + " " * 72 + "\r")
+            self.stream.flush()
+
+
+def _duration(s):
+    return f"{s:.0f} s" if s < 120 else f"{s / 60:.0f} min"
+
+
+def train(args):
+    from engine.errors import EngineError
+    from engine.graph import events as ev
+    from engine.graph import fileformat
+    from engine.graph.plan import GraphInvalid
+    from engine.graph.training import NonFiniteLoss, Trainer
+    from engine.graph.weights import WeightStore
+    try:
+        loaded = _load(args.graph)
+    except EngineError as exc:
+        return _fail(str(exc), EXIT_INVALID)
+    graph = loaded.graph
+    if graph.analysis.errors:
+        for i in graph.analysis.errors:
+            print(f"  error: {i.message}", file=sys.stderr)
+        return _fail(f"{args.graph}: the graph has {len(graph.analysis.errors)} error(s)", EXIT_INVALID)
+    overrides = {k: v for k, v in (("epochs", args.epochs), ("batch_size", args.batch_size), ("lr", args.lr),
+                                   ("device", args.device), ("seed", args.seed)) if v is not None}
+    store = WeightStore()
+    if loaded.weights and not args.fresh:
+        store.load_state(loaded.weights)
+    bar = ProgressBar()
+    metric = {}
+
+    def listen(e):
+        if isinstance(e, ev.BatchEnd):
+            bar.update(e.epoch, trainer.cfg["epochs"], e.batch, e.batches)
+        elif isinstance(e, ev.EpochEnd):
+            bar.clear()
+            m = e.metrics
+            key = "accuracy" if "train_accuracy" in m else "mae"
+            metric["key"] = key
+            parts = [f"epoch {e.epoch:>4}/{e.epochs}", f"train loss {m['train_loss']:.4f}", _metric(key, m.get(f"train_{key}"))]
+            if "val_loss" in m:
+                parts += [f"val loss {m['val_loss']:.4f}", _metric(key, m.get(f"val_{key}"))]
+            parts.append(f"({m['seconds']:.2f} s)")
+            print("  ".join(parts), flush=True)
+
+    base = os.path.dirname(os.path.abspath(args.graph))
+    trainer = Trainer(graph, store, base_dir=base, listener=listen)
+    t0 = time.perf_counter()
+    try:
+        trainer.setup(overrides)
+        print(f"training {loaded.name or os.path.basename(args.graph)}: {len(trainer.train_set)} training and "
+              f"{len(trainer.val_set) if trainer.val_set is not None else 0} validation samples, "
+              f"{graph.analysis.total_params():,} parameters, {trainer.cfg['optimizer']} lr {trainer.cfg['lr']:g}, "
+              f"batch {trainer.cfg['batch_size'] or 'all'}, {trainer.cfg['epochs']} epochs on {trainer.cfg['device']}",
+              flush=True)
+        history = trainer.fit()
+    except KeyboardInterrupt:
+        bar.clear()
+        return _fail("interrupted; nothing was saved")
+    except NonFiniteLoss as exc:
+        bar.clear()
+        return _fail(str(exc))
+    except GraphInvalid as exc:
+        return _fail(str(exc), EXIT_INVALID)
+    except EngineError as exc:
+        bar.clear()
+        return _fail(str(exc))
+    elapsed = time.perf_counter() - t0
+    if trainer.end_message:
+        print(trainer.end_message)
+    best = history.best_epoch()
+    out = args.out or os.path.join(os.getcwd(), os.path.splitext(os.path.basename(args.graph))[0] + "-trained")
+    try:
+        os.makedirs(out, exist_ok=True)
+        history.write_csv(os.path.join(out, "history.csv"))
+        target = os.path.join(out, os.path.basename(args.graph))
+        if graph.config.get("dataset", {}).get("source") in ("csv", "npz"):
+            graph.config["dataset"] = dict(graph.config["dataset"], path=os.path.relpath(
+                os.path.join(base, graph.config["dataset"]["path"]), out))
+        fileformat.save(graph, target, name=loaded.name, description=loaded.description, store=store,
+                        history=history, normalizer=trainer.normalizer, best_epoch=best)
+    except (OSError, EngineError) as exc:
+        return _fail(f"cannot write results to {out}: {exc}")
+    last = history.epochs[-1]
+    key = metric.get("key", "accuracy")
+    fm = trainer.final_metrics
+    restored = trainer.cfg["restore_best"] and best != last["epoch"]
+    which = f"the best epoch's ({best})" if restored else f"the last epoch's ({last['epoch']})"
+    final = ", ".join(f"{part} loss {fm[f'{part}_loss']:.4f} {_metric(key, fm.get(f'{part}_{key}'))}"
+                      for part in ("train", "val") if f"{part}_loss" in fm)
+    print(f"done in {elapsed:.1f} s; with {which} weights: {final}")
+    print(f"saved {target} and {os.path.join(out, 'history.csv')}")
+    return EXIT_OK
+
+
+def _metric(key, v):
+    if v is None:
+        return ""
+    return f"acc {v:.1%}" if key == "accuracy" else f"mae {v:.4f}"
+
+
+def add_commands(sub):
+    p = sub.add_parser("train", help="train a graph file and save the trained graph and its history")
+    p.add_argument("graph", help="a .twg graph file")
+    p.add_argument("--epochs", type=_positive_int)
+    p.add_argument("--batch-size", type=_non_negative_int, help="samples per step (0: the whole set)")
+    p.add_argument("--lr", type=_positive_float, help="learning rate")
+    p.add_argument("--device", choices=["cpu", "gpu"])
+    p.add_argument("--seed", type=_non_negative_int)
+    p.add_argument("--out", help="folder for the results (default: ./<graph>-trained)")
+    p.add_argument("--fresh", action="store_true", help="start from new weights even if the file has trained ones")
+    p.set_defaults(run=train)
+    c = sub.add_parser("check", help="validate a graph file: shapes, parameter counts and errors")
+    c.add_argument("graph", help="a .twg graph file")
+    c.set_defaults(run=check)
+
+
+def _positive_int(s):
+    return _typed(s, int, lambda v: v > 0, "a positive whole number")
+
+
+def _non_negative_int(s):
+    return _typed(s, int, lambda v: v >= 0, "a whole number ≥ 0")
+
+
+def _positive_float(s):
+    return _typed(s, float, lambda v: v > 0 and v == v and v != float("inf"), "a positive number")
+
+
+def _typed(s, conv, ok, what):
+    import argparse
+    try:
+        v = conv(s)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{s!r} is not {what}") from None
+    if not ok(v):
+        raise argparse.ArgumentTypeError(f"{s!r} is not {what}")
+    return v

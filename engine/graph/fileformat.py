@@ -1,0 +1,364 @@
+"""Graph files (.twg): a versioned, human-readable JSON document, plus an optional sidecar
+``<file>.weights.npz`` with trained weights (plain arrays, never pickle).
+
+Loading validates everything and refuses a bad file with a message naming what is wrong and
+where (``nodes[3].params.units: …``); older versions are migrated; saving is atomic (a temporary
+file renamed over the old one), so a crash mid-save leaves the previous file intact.
+The format is documented in docs/graph-format.md.
+"""
+import hashlib
+import json
+import math
+import os
+import tempfile
+
+import numpy as np
+
+from ..data import SOURCES
+from ..errors import EngineError
+from .model import Edge, Graph, Node
+from .params import ParamError
+from .registry import REGISTRY
+from .training import History, training_config
+
+FORMAT = "tensorweave-graph"
+VERSION = 1
+MAX_BYTES = 32 * 2 ** 20
+MAX_NODES = 100_000
+MAX_EDGES = 400_000
+MAX_TEXT = 10_000
+MIGRATIONS = {}      # version -> function(doc) -> doc of version + 1
+
+
+class GraphFileError(EngineError, ValueError):
+    """A graph file that cannot be loaded or saved; the message names the place."""
+
+
+# ---------------------------------------------------------------- writing
+def to_document(graph, name="", description="", trained=None, editor=None):
+    doc = {
+        "format": FORMAT,
+        "version": VERSION,
+        "name": name,
+        "description": description,
+        "nodes": [{"id": n.id, "type": n.type_id, "title": n.title, "params": _jsonable(n.params),
+                   "position": [round(n.position[0], 2), round(n.position[1], 2)]} for n in graph.nodes.values()],
+        "edges": [{"id": e.id, "from": {"node": e.src, "port": e.src_port}, "to": {"node": e.dst, "port": e.dst_port}}
+                  for e in graph.edges.values()],
+        "dataset": graph.config.get("dataset"),
+        "training": graph.config.get("training", {}),
+    }
+    if graph.config.get("meta"):
+        doc["meta"] = graph.config["meta"]
+    if editor:
+        doc["editor"] = editor
+    if trained:
+        doc["trained"] = trained
+    return doc
+
+
+def _jsonable(params):
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()}
+
+
+def atomic_write(path, data: bytes):
+    """Write ``data`` to a temporary file beside ``path``, flush it to disk, then rename it over
+    ``path``: readers see the old file or the new one, never half of one."""
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".~" + os.path.basename(path), suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def dumps(doc, width=100):
+    """JSON with any value that fits on one line kept on one line: a node or an edge per line,
+    so diffs of graph files stay readable."""
+    def fmt(v, indent):
+        flat = json.dumps(v, ensure_ascii=False, allow_nan=False)
+        if len(flat) + indent <= width or not isinstance(v, (dict, list)) or not v:
+            return flat
+        pad = " " * (indent + 2)
+        if isinstance(v, dict):
+            items = [f"{pad}{json.dumps(k, ensure_ascii=False)}: {fmt(x, indent + 2)}" for k, x in v.items()]
+            return "{\n" + ",\n".join(items) + "\n" + " " * indent + "}"
+        return "[\n" + ",\n".join(pad + fmt(x, indent + 2) for x in v) + "\n" + " " * indent + "]"
+    return fmt(doc, 0) + "\n"
+
+
+def weights_path(path):
+    return path + ".weights.npz"
+
+
+def save(graph, path, name=None, description="", store=None, history=None, normalizer=None,
+         best_epoch=None, editor=None):
+    """Write the graph (and, with ``store``, its trained weights and history) atomically."""
+    trained = None
+    if store is not None and store.tensors:
+        import io
+        buf = io.BytesIO()
+        state = store.state()
+        np.savez(buf, **state)
+        blob = buf.getvalue()
+        trained = {"weights": os.path.basename(weights_path(path)), "sha256": hashlib.sha256(blob).hexdigest(),
+                   "history": history.to_json() if history else None,
+                   "normalizer": normalizer.state() if normalizer else None, "best_epoch": best_epoch}
+    doc = to_document(graph, name if name is not None else os.path.splitext(os.path.basename(path))[0],
+                      description, trained, editor)
+    text = dumps(doc)
+    try:
+        if trained:
+            atomic_write(weights_path(path), blob)
+        atomic_write(path, text.encode("utf-8"))
+    except OSError as exc:
+        raise GraphFileError(f"{path}: cannot be saved ({exc.strerror or exc})") from None
+    return doc
+
+
+# ---------------------------------------------------------------- reading
+class Loaded:
+    """What a file holds: the graph, its name/description, and the trained state if any."""
+
+    def __init__(self, graph, doc):
+        self.graph, self.doc = graph, doc
+        self.name, self.description = doc.get("name", ""), doc.get("description", "")
+        self.weights = None           # 'node/name' -> array
+        self.history = None
+        self.normalizer = None
+        self.best_epoch = None
+        self.warnings = []
+        self.editor = doc.get("editor")
+
+
+def load(path, load_weights=True):
+    """Read and validate a graph file; returns a Loaded. Raises GraphFileError."""
+    try:
+        size = os.path.getsize(path)
+    except OSError:
+        raise GraphFileError(f"{path}: no such file") from None
+    if os.path.isdir(path):
+        raise GraphFileError(f"{path}: is a folder, not a graph file")
+    if size > MAX_BYTES:
+        raise GraphFileError(f"{path}: {size / 2 ** 20:.1f} MiB is more than a graph file may be "
+                             f"({MAX_BYTES // 2 ** 20} MiB)")
+    try:
+        with open(path, "rb") as f:
+            raw = f.read()
+    except OSError as exc:
+        raise GraphFileError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise GraphFileError(f"{path}: is not a Tensorweave graph (not UTF-8 text)") from None
+    loaded = loads(text, source=path)
+    if load_weights and "trained" in loaded.doc:
+        _load_trained(loaded, path)
+    return loaded
+
+
+def loads(text, source="<text>"):
+    try:
+        doc = json.loads(text, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as exc:
+        raise GraphFileError(f"{source}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    except RecursionError:
+        raise GraphFileError(f"{source}: nested too deeply to be a graph file") from None
+    except ValueError as exc:
+        raise GraphFileError(f"{source}: {exc}") from None
+    doc = migrate(doc, source)
+    graph = from_document(doc, source)
+    return Loaded(graph, doc)
+
+
+def _refuse_constant(name):
+    raise ValueError(f"{name} is not allowed in a graph file")
+
+
+def migrate(doc, source="<text>"):
+    if not isinstance(doc, dict):
+        raise GraphFileError(f"{source}: the document must be a JSON object, not {type(doc).__name__}")
+    if doc.get("format") != FORMAT:
+        raise GraphFileError(f"{source}: not a Tensorweave graph (format is {doc.get('format')!r}, "
+                             f"expected {FORMAT!r})")
+    version = doc.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 0:
+        raise GraphFileError(f"{source}: version must be a whole number, got {version!r}")
+    if version > VERSION:
+        raise GraphFileError(f"{source}: written by a newer Tensorweave (format version {version}); "
+                             f"this one reads versions up to {VERSION}")
+    while version < VERSION:
+        step = MIGRATIONS.get(version)
+        if step is None:
+            raise GraphFileError(f"{source}: format version {version} is no longer supported")
+        doc = step(dict(doc))
+        version += 1
+        doc["version"] = version
+    return doc
+
+
+def _expect(cond, where, message):
+    if not cond:
+        raise GraphFileError(f"{where}: {message}")
+
+
+def _text(value, where, allow_none=False):
+    if value is None and allow_none:
+        return None
+    _expect(isinstance(value, str), where, f"must be text, got {type(value).__name__}")
+    _expect(len(value) <= MAX_TEXT, where, f"is {len(value)} characters long (at most {MAX_TEXT})")
+    return value
+
+
+def from_document(doc, source="<text>"):
+    where = source
+    nodes, edges = doc.get("nodes"), doc.get("edges", [])
+    _expect(isinstance(nodes, list), f"{where}: nodes", "must be a list")
+    _expect(isinstance(edges, list), f"{where}: edges", "must be a list")
+    _expect(len(nodes) <= MAX_NODES, f"{where}: nodes", f"{len(nodes)} nodes is more than {MAX_NODES}")
+    _expect(len(edges) <= MAX_EDGES, f"{where}: edges", f"{len(edges)} edges is more than {MAX_EDGES}")
+    for key in ("name", "description"):
+        if key in doc:
+            _text(doc[key], f"{where}: {key}", allow_none=True)
+    graph = Graph()
+    with graph.batch():
+        for i, nd in enumerate(nodes):
+            graph.nodes[_node_id(nd, i, graph, where)] = _node(nd, i, where)
+        used_inputs = set()
+        for i, ed in enumerate(edges):
+            edge = _edge(ed, i, graph, where)
+            key = (edge.dst, edge.dst_port)
+            _expect(key not in used_inputs, f"{where}: edges[{i}]",
+                    f"input '{edge.dst_port}' of node {edge.dst} is connected twice")
+            _expect(edge.id not in graph.edges, f"{where}: edges[{i}].id", f"{edge.id!r} is used twice")
+            used_inputs.add(key)
+            graph.edges[edge.id] = edge
+        graph._pending = True
+        config = {}
+        ds = doc.get("dataset")
+        if ds is not None:
+            _expect(isinstance(ds, dict), f"{where}: dataset", "must be an object")
+            _expect(ds.get("source") in SOURCES, f"{where}: dataset.source",
+                    f"must be one of {', '.join(SOURCES)}, got {ds.get('source')!r}")
+            _check_plain(ds, f"{where}: dataset")
+            config["dataset"] = ds
+        tr = doc.get("training", {}) or {}
+        _expect(isinstance(tr, dict), f"{where}: training", "must be an object")
+        try:
+            training_config(tr)
+        except ParamError as exc:
+            raise GraphFileError(f"{where}: training: {str(exc).removeprefix('training: ')}") from None
+        config["training"] = tr
+        if isinstance(doc.get("meta"), dict):
+            _check_plain(doc["meta"], f"{where}: meta")
+            config["meta"] = doc["meta"]
+        graph.config = config
+    return graph
+
+
+def _node_id(nd, i, graph, where):
+    _expect(isinstance(nd, dict), f"{where}: nodes[{i}]", "must be an object")
+    nid = nd.get("id")
+    _expect(isinstance(nid, str) and 0 < len(nid) <= 100, f"{where}: nodes[{i}].id", "must be non-empty text")
+    _expect(nid not in graph.nodes, f"{where}: nodes[{i}].id", f"{nid!r} is used by two nodes")
+    return nid
+
+
+def _node(nd, i, where):
+    here = f"{where}: nodes[{i}]"
+    type_id = nd.get("type")
+    _expect(isinstance(type_id, str), f"{here}.type", "must be text")
+    _expect(type_id in REGISTRY, f"{here}.type", f"unknown node type {type_id!r}")
+    nt = REGISTRY.get(type_id)
+    params = nd.get("params", {})
+    _expect(isinstance(params, dict), f"{here}.params", "must be an object")
+    values = nt.default_params()
+    for k, v in params.items():
+        try:
+            spec = nt.param(k)
+        except KeyError:
+            raise GraphFileError(f"{here}.params: {type_id} has no parameter {k!r}") from None
+        _check_plain(v, f"{here}.params.{k}")
+        try:
+            values[k] = spec.validate(v)
+        except ParamError as exc:
+            raise GraphFileError(f"{here}.params.{k}: {str(exc).removeprefix(k + ' ')}") from None
+    pos = nd.get("position", [0, 0])
+    _expect(isinstance(pos, list) and len(pos) == 2 and all(
+        isinstance(p, (int, float)) and not isinstance(p, bool) and math.isfinite(p) and abs(p) < 1e9 for p in pos),
+        f"{here}.position", "must be two finite numbers [x, y]")
+    return Node(nd["id"], type_id, values, (float(pos[0]), float(pos[1])), _text(nd.get("title"), f"{here}.title", True))
+
+
+def _edge(ed, i, graph, where):
+    here = f"{where}: edges[{i}]"
+    _expect(isinstance(ed, dict), here, "must be an object")
+    eid = ed.get("id")
+    _expect(isinstance(eid, str) and 0 < len(eid) <= 100, f"{here}.id", "must be non-empty text")
+    ends = []
+    for side, role in (("from", "output"), ("to", "input")):
+        end = ed.get(side)
+        _expect(isinstance(end, dict), f"{here}.{side}", "must be an object with node and port")
+        nid, port = end.get("node"), end.get("port")
+        _expect(isinstance(nid, str) and nid in graph.nodes, f"{here}.{side}.node",
+                f"refers to a node that does not exist ({nid!r})")
+        nt = graph.nodes[nid].type
+        ok = nt.has_output(port) if side == "from" else nt.has_input(port)
+        _expect(isinstance(port, str) and ok, f"{here}.{side}.port", f"{nt.type_id} has no {role} {port!r}")
+        ends.append((nid, port))
+    _expect(ends[0][0] != ends[1][0], here, "connects a node to itself")
+    return Edge(eid, ends[0][0], ends[0][1], ends[1][0], ends[1][1])
+
+
+def _check_plain(value, where, depth=0):
+    """Only JSON scalars, lists and objects, not too deep."""
+    _expect(depth < 20, where, "is nested too deeply")
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _check_plain(v, f"{where}.{k}", depth + 1)
+    elif isinstance(value, list):
+        _expect(len(value) <= 100_000, where, "is too long")
+        for j, v in enumerate(value):
+            _check_plain(v, f"{where}[{j}]", depth + 1)
+    elif isinstance(value, str):
+        _text(value, where)
+    elif isinstance(value, float):
+        _expect(math.isfinite(value), where, "must be a finite number")
+
+
+def _load_trained(loaded, path):
+    trained = loaded.doc["trained"]
+    if not isinstance(trained, dict):
+        loaded.warnings.append("the trained state is malformed and was ignored")
+        return
+    wfile = os.path.join(os.path.dirname(os.path.abspath(path)), str(trained.get("weights", "")))
+    if trained.get("history"):
+        try:
+            loaded.history = History.from_json(trained["history"])
+        except Exception:
+            loaded.warnings.append("the training history is malformed and was ignored")
+    loaded.normalizer = trained.get("normalizer")
+    loaded.best_epoch = trained.get("best_epoch")
+    if not os.path.isfile(wfile) or os.path.dirname(os.path.abspath(wfile)) != os.path.dirname(os.path.abspath(path)):
+        loaded.warnings.append(f"the trained weights ({os.path.basename(wfile)}) are missing; the graph opens untrained")
+        return
+    with open(wfile, "rb") as f:
+        blob = f.read()
+    if hashlib.sha256(blob).hexdigest() != trained.get("sha256"):
+        loaded.warnings.append(f"{os.path.basename(wfile)} does not belong to this version of the graph; "
+                               "the graph opens untrained")
+        return
+    import io
+    try:
+        with np.load(io.BytesIO(blob), allow_pickle=False) as z:
+            loaded.weights = {k: z[k] for k in z.keys()}
+    except Exception as exc:
+        loaded.warnings.append(f"the trained weights cannot be read ({exc}); the graph opens untrained")
