@@ -128,9 +128,10 @@ class Plan:
         grad_mode = enable_grad() if training else no_grad()
         with grad_mode:
             for st in self.steps:
-                if st.nt.role == "target" and y is None:
-                    continue
-                if st.nt.role == "loss" and y is None:
+                if (st.nt.role == "target" and y is None) or any(values[s] is None for _, s in st.inputs):
+                    for _, slot in st.outputs:       # no targets: skip what depends on them
+                        values[slot] = None
+                    st.tensors_in = st.tensors_out = None
                     continue
                 ins = {}
                 for (port, slot), g in zip(st.inputs, st.in_grad):
@@ -148,7 +149,7 @@ class Plan:
                     summaries.append((st, [outs[p] for p, _ in st.outputs if p in outs]))
         if report:
             self._report_forward(summaries)
-        if self.loss_slot is None or y is None:
+        if self.loss_slot is None or values[self.loss_slot] is None:
             return None
         return self.loss_tensor()
 

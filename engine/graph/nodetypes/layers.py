@@ -138,7 +138,7 @@ def _pool(type_id, fn, cover, description):
 _pool("MaxPool2D", lambda F, x, k, s, pad: F.max_pool2d(x, k, s, pad), ("nn.MaxPool2d", "functional.max_pool2d"),
       "Keeps the largest value of each window: halves the image with the default 2×2.")
 _pool("AvgPool2D", lambda F, x, k, s, pad: F.avg_pool2d(x, k, s, pad), ("nn.AvgPool2d", "functional.avg_pool2d"),
-      "Averages each window.")
+      "Averages each window: a smoother downsampling than max pooling.")
 
 
 def _adaptive_rule(ins, p):

@@ -67,7 +67,7 @@ _loss("Hinge", "Hinge", "binary", _same_shape,
       "max(0, 1 − t·score) with targets −1/1 (0/1 are mapped): the SVM loss.", keywords=("svm",))
 _loss("SquaredHinge", "Squared hinge", "binary", _same_shape,
       lambda F, x, t, p: F.squared_hinge_loss(x, t, p["reduction"]),
-      ("functional.squared_hinge_loss", "nn.SquaredHingeLoss"), "max(0, 1 − t·score)², a smoother hinge.")
+      ("functional.squared_hinge_loss", "nn.SquaredHingeLoss"), "max(0, 1 − t·score)²: a smoother hinge that punishes large violations more.")
 # multi-class classification
 _loss("CrossEntropy", "Cross-entropy (sparse)", "multiclass", _class_rule,
       lambda F, x, t, p: F.cross_entropy(x, t, reduction=p["reduction"]),

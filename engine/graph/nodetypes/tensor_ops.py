@@ -18,14 +18,14 @@ def _binary(type_id, title, fn, cover, description, keywords=()):
 
 _binary("Add", "Add", lambda F, a, b: a + b, ("functional.add",),
         "Elementwise a + b, with broadcasting (adding a bias vector to every row).", ("plus", "sum", "bias"))
-_binary("Subtract", "Subtract", lambda F, a, b: a - b, ("functional.sub",), "Elementwise a − b, with broadcasting.", ("minus",))
+_binary("Subtract", "Subtract", lambda F, a, b: a - b, ("functional.sub",), "Elementwise a − b, with broadcasting (e.g. prediction minus target).", ("minus",))
 _binary("Multiply", "Multiply", lambda F, a, b: a * b, ("functional.mul",),
         "Elementwise a · b (Hadamard product), with broadcasting.", ("times", "hadamard"))
-_binary("Divide", "Divide", lambda F, a, b: a / b, ("functional.div",), "Elementwise a / b, with broadcasting.")
+_binary("Divide", "Divide", lambda F, a, b: a / b, ("functional.div",), "Elementwise a / b, with broadcasting; b must not be zero.")
 _binary("Maximum", "Maximum", lambda F, a, b: F.maximum(a, b), ("functional.maximum",),
-        "Elementwise larger of a and b.")
+        "Elementwise larger of a and b; ties share the gradient.")
 _binary("Minimum", "Minimum", lambda F, a, b: F.minimum(a, b), ("functional.minimum",),
-        "Elementwise smaller of a and b.")
+        "Elementwise smaller of a and b; ties share the gradient.")
 _binary("PowerOf", "Power (a^b)", lambda F, a, b: F.pow(a, b), (), "Elementwise a raised to the power b (a > 0).")
 
 
@@ -48,11 +48,11 @@ def _unary(type_id, title, fn, cover, description, params=(), keywords=()):
              covers=cover, keywords=keywords)
 
 
-_unary("Exp", "Exp", lambda F, x, p: F.exp(x), ("functional.exp",), "Elementwise eˣ.")
-_unary("Log", "Log", lambda F, x, p: F.log(x), ("functional.log",), "Elementwise natural logarithm (x > 0).", keywords=("ln",))
-_unary("Sqrt", "Sqrt", lambda F, x, p: F.sqrt(x), ("functional.sqrt",), "Elementwise square root (x ≥ 0).")
-_unary("Abs", "Abs", lambda F, x, p: F.abs(x), ("functional.abs",), "Elementwise absolute value.")
-_unary("Negate", "Negate", lambda F, x, p: -x, ("functional.neg",), "Elementwise −x.")
+_unary("Exp", "Exp", lambda F, x, p: F.exp(x), ("functional.exp",), "Elementwise eˣ: always positive, grows fast; the heart of softmax.")
+_unary("Log", "Log", lambda F, x, p: F.log(x), ("functional.log",), "Elementwise natural logarithm; x must be positive (log 0 is −∞).", keywords=("ln",))
+_unary("Sqrt", "Sqrt", lambda F, x, p: F.sqrt(x), ("functional.sqrt",), "Elementwise square root; x must not be negative.")
+_unary("Abs", "Abs", lambda F, x, p: F.abs(x), ("functional.abs",), "Elementwise absolute value |x|; the gradient is the sign of x.")
+_unary("Negate", "Negate", lambda F, x, p: -x, ("functional.neg",), "Elementwise −x: flips the sign of every value.")
 _unary("Power", "Power (xᵖ)", lambda F, x, p: F.pow(x, p["exponent"]), ("functional.pow",),
        "Elementwise x raised to a fixed exponent (x² by default).",
        params=[P("exponent", "float", 2.0, "the exponent p")], keywords=("square",))
@@ -189,7 +189,28 @@ register(type_id="Concat", category="Tensor ops", title="Concat",
          params=[P("dim", "int", -1, "axis to join along")],
          infer=_concat_rule,
          forward=lambda F, ins, w, p, ctx: {"y": F.cat([ins[k] for k in ("a", "b", "c", "d") if k in ins], p["dim"])},
-         covers=("functional.cat", "functional.stack"), keywords=("join", "cat", "merge", "stack"))
+         covers=("functional.cat",), keywords=("join", "cat", "merge"))
+
+
+def _stack_rule(ins, p):
+    ports = [k for k in ("a", "b", "c", "d") if k in ins]
+    first = ins[ports[0]].shape
+    for k in ports[1:]:
+        if ins[k].shape != first:
+            fail(f"'{k}' {fmt(ins[k].shape)} differs from '{ports[0]}' {fmt(first)}: stacked tensors need one shape", k)
+    d = norm_dim(p["dim"], len(first) + 1, ports[0])
+    if d == 0 and first and first[0] == N:
+        fail("cannot stack in front of the batch dimension")
+    return {"y": TensorSpec(first[:d] + (len(ports),) + first[d:])}
+
+
+register(type_id="Stack", category="Tensor ops", title="Stack",
+         description="Puts two to four tensors of the same shape side by side along a new axis.",
+         inputs=["a", "b", OPT("c", optional=True), OPT("d", optional=True)], outputs=["y"],
+         params=[P("dim", "int", 1, "position of the new axis")],
+         infer=_stack_rule,
+         forward=lambda F, ins, w, p, ctx: {"y": F.stack([ins[k] for k in ("a", "b", "c", "d") if k in ins], p["dim"])},
+         covers=("functional.stack",), keywords=("join", "new axis"))
 
 
 def _split_rule(ins, p):
