@@ -1,0 +1,199 @@
+"""Training a graph: history, metrics, reproducibility, early stopping and best weights,
+pause/resume/stop from another thread, NaN detection naming the node, target adaptation."""
+import os
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from engine.data import DataError
+from engine.graph import events as ev
+from engine.graph import fileformat
+from engine.graph.params import ParamError
+from engine.graph.training import NonFiniteLoss, Trainer, training_config
+
+from graph_helpers import chain, connect, logistic_regression_graph, mlp_graph
+
+EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "resources", "examples")
+
+
+def test_fit_records_per_epoch_and_per_batch_history():
+    g, _ = mlp_graph(training={"epochs": 4, "batch_size": 32, "lr": 0.02})
+    events = []
+    tr = Trainer(g, listener=events.append)
+    h = tr.fit()
+    assert [r["epoch"] for r in h.epochs] == [1, 2, 3, 4]
+    for key in ("train_loss", "val_loss", "train_accuracy", "val_accuracy", "lr", "seconds"):
+        assert all(key in r for r in h.epochs)
+    n_train = len(tr.train_set)
+    per_epoch = -(-n_train // 32)
+    assert len(h.batches) == 4 * per_epoch
+    assert sum(isinstance(e, ev.BatchEnd) for e in events) == 4 * per_epoch
+    assert [e.epoch for e in events if isinstance(e, ev.EpochEnd)] == [1, 2, 3, 4]
+    assert isinstance(events[-1], ev.TrainingEnd) and events[-1].reason == "finished"
+    assert h.epochs[-1]["train_loss"] < h.epochs[0]["train_loss"]
+
+
+def test_same_graph_same_seed_identical_history_and_other_seed_differs():
+    def run(seed):
+        g, _ = mlp_graph(training={"epochs": 3, "batch_size": 16, "seed": seed})
+        h = Trainer(g).fit()
+        return [(r["train_loss"], r["val_loss"]) for r in h.epochs], [b["loss"] for b in h.batches]
+    assert run(5) == run(5)
+    assert run(5) != run(6)
+
+
+def test_batch_gradient_descent_and_stochastic_batches():
+    g, _ = mlp_graph(training={"epochs": 2, "batch_size": 0})
+    tr = Trainer(g)
+    tr.fit()
+    assert len(tr.history.batches) == 2          # the whole set per step
+    g2, _ = mlp_graph(dataset={"source": "synthetic", "name": "moons", "options": {"n": 20}}, training={"epochs": 1, "batch_size": 1})
+    tr2 = Trainer(g2)
+    tr2.fit()
+    assert len(tr2.history.batches) == len(tr2.train_set)
+
+
+def test_early_stopping_and_restoring_the_best_epoch():
+    loaded = fileformat.load(os.path.join(EXAMPLES, "overfitting.twg"))
+    g = loaded.graph
+    g.config["training"] = dict(g.config["training"], early_stopping=30, restore_best=True, epochs=600)
+    tr = Trainer(g)
+    h = tr.fit()
+    assert tr.end_reason == "early_stopping" and len(h.epochs) < 600
+    best = h.best_epoch()
+    assert len(h.epochs) == best + 30
+    best_val = h.epochs[best - 1]["val_loss"]
+    assert tr.final_metrics["val_loss"] == pytest.approx(best_val, rel=1e-5)
+    assert h.epochs[-1]["val_loss"] > best_val
+
+
+def test_overfitting_example_validation_loss_turns_upward():
+    g = fileformat.load(os.path.join(EXAMPLES, "overfitting.twg")).graph
+    h = Trainer(g).fit()
+    val, train = h.column("val_loss"), h.column("train_loss")
+    best = int(np.argmin(val))
+    assert 5 < best < len(val) - 100
+    assert val[-1] > 1.5 * val[best]
+    assert train[-1] < 0.1 * train[best]
+
+
+def _slow_trainer():
+    g, _ = mlp_graph((2, 64, 64, 2), dataset={"source": "synthetic", "name": "moons", "options": {"n": 2000}},
+                     training={"epochs": 1000, "batch_size": 8})
+    events = []
+    tr = Trainer(g, listener=events.append)
+    tr.setup()
+    return tr, events
+
+
+def test_stop_from_another_thread_takes_effect_within_100_ms():
+    tr, events = _slow_trainer()
+    th = threading.Thread(target=tr.fit)
+    th.start()
+    while not any(isinstance(e, ev.BatchEnd) for e in events):
+        time.sleep(0.005)
+    t0 = time.perf_counter()
+    tr.stop()
+    th.join(5)
+    elapsed = time.perf_counter() - t0
+    assert not th.is_alive()
+    assert elapsed < 0.1, f"stop took {elapsed * 1000:.0f} ms"
+    assert tr.end_reason == "stopped"
+
+
+def test_pause_holds_training_and_resume_continues():
+    tr, events = _slow_trainer()
+    th = threading.Thread(target=tr.fit)
+    th.start()
+    while not any(isinstance(e, ev.BatchEnd) for e in events):
+        time.sleep(0.005)
+    tr.pause()
+    time.sleep(0.1)                       # let the batch in flight finish
+    n = len(events)
+    time.sleep(0.3)
+    assert len(events) == n and tr.paused
+    t0 = time.perf_counter()
+    tr.resume()
+    while len(events) == n:
+        time.sleep(0.002)
+    assert time.perf_counter() - t0 < 0.1
+    tr.pause()
+    t1 = time.perf_counter()
+    tr.stop()                             # stop also works while paused
+    th.join(5)
+    assert not th.is_alive() and time.perf_counter() - t1 < 0.1
+    assert tr.end_reason == "stopped"
+
+
+def test_nan_stops_training_and_names_the_node_where_it_first_appeared():
+    g, ids = mlp_graph((2, 4, 2))
+    log = g.add_node("Log", title="log of inputs").id
+    first = next(e for e in g.edges.values() if e.src == ids["input"])
+    g.disconnect(first.id)
+    connect(g, ids["input"], log)
+    connect(g, log, first.dst, dst_port=first.dst_port)
+    events = []
+    tr = Trainer(g, listener=events.append)
+    with np.errstate(all="ignore"), pytest.raises(NonFiniteLoss, match="log of inputs produced NaN/Inf first") as info:
+        tr.fit()
+    assert info.value.node == log
+    assert events[-1].reason == "non_finite" and "log of inputs" in events[-1].message
+
+
+def test_diverging_learning_rate_is_caught():
+    g, _ = mlp_graph((2, 32, 2), training={"epochs": 200, "lr": 100.0, "optimizer": "sgd", "batch_size": 0})
+    with np.errstate(all="ignore"), pytest.raises(NonFiniteLoss, match="smaller learning rate"):
+        Trainer(g).fit()
+
+
+def test_binary_and_one_hot_targets_are_adapted():
+    g, _ = mlp_graph((2, 8, 1), loss="BCEWithLogits", target={"shape": [1], "dtype": "float32"},
+                     training={"epochs": 30, "lr": 0.05})
+    tr = Trainer(g)
+    tr.fit()
+    assert tr.final_metrics["val_accuracy"] > 0.85
+    g2, _ = mlp_graph((2, 8, 2), loss="CategoricalCrossEntropy", target={"shape": [2], "dtype": "float32"},
+                      training={"epochs": 30, "lr": 0.05})
+    # categorical cross-entropy wants probabilities: put a Softmax before the loss
+    loss = g2.loss_node().id
+    pred_edge = g2.incoming(loss)["input"]
+    g2.disconnect(pred_edge.id)
+    sm = g2.add_node("Softmax").id
+    connect(g2, pred_edge.src, sm)
+    connect(g2, sm, loss, dst_port="input")
+    tr2 = Trainer(g2)
+    tr2.fit()
+    assert tr2.train_set.y.shape[1:] == (2,) and tr2.final_metrics["val_accuracy"] > 0.85
+
+
+def test_low_level_logistic_regression_trains():
+    g, _ = logistic_regression_graph()
+    tr = Trainer(g)
+    tr.fit()
+    assert tr.final_metrics["val_accuracy"] > 0.85
+
+
+def test_schedules_change_the_learning_rate():
+    g, _ = mlp_graph(training={"epochs": 4, "schedule": "step", "schedule_step": 2, "schedule_gamma": 0.5, "lr": 0.1})
+    h = Trainer(g).fit()
+    assert h.column("lr") == pytest.approx([0.1, 0.1, 0.05, 0.05])
+
+
+def test_data_that_does_not_fit_the_graph_gets_a_clear_error():
+    g, ids = mlp_graph((3, 4, 2))
+    with pytest.raises(DataError, match=r"samples have shape \(2,\) but the Input node expects \(3,\)"):
+        Trainer(g).fit()
+    g2, _ = mlp_graph()
+    g2.config.pop("dataset")
+    with pytest.raises(DataError, match="no dataset"):
+        Trainer(g2).fit()
+
+
+def test_training_config_is_validated():
+    assert training_config({"lr": 0.1})["optimizer"] == "adam"
+    with pytest.raises(ParamError, match="unknown setting 'learning_rate'"):
+        training_config({"learning_rate": 0.1})
+    with pytest.raises(ParamError, match="batch_size must be at least 0"):
+        training_config({"batch_size": -1})
