@@ -52,8 +52,9 @@ def _number(text):
 def load_csv(path, features=None, label=None, task=None, delimiter=None, name=None):
     """A Dataset from a CSV file with a header row. ``label``: the target column's name (default:
     the last column); ``features``: the feature columns' names (default: all others). Text labels
-    become class indices (sorted); numeric labels are classes when they are whole numbers with at
-    most 50 distinct values, otherwise regression targets (override with ``task``)."""
+    become class indices (sorted); numeric labels are classes when they look like class indices
+    (whole, non-negative, at most 50 distinct values, none far above their count), otherwise
+    regression targets. ``task`` overrides the guess."""
     text = _read_text(path)
     if not text.strip():
         raise DataError(f"{path}: the file is empty")
@@ -66,11 +67,8 @@ def load_csv(path, features=None, label=None, task=None, delimiter=None, name=No
     lines = [i + 1 for i, r in enumerate(rows) if r and any(c.strip() for c in r)]
     rows = [r for r in rows if r and any(c.strip() for c in r)]
     header = [c.strip() for c in rows[0]]
-    try:
-        [_number(c) for c in header]
+    if all(_is_number(c) for c in header):
         raise DataError(f"{path}: the first line must name the columns (found only numbers: {', '.join(header[:5])}…)")
-    except ValueError:
-        pass
     if len(set(header)) != len(header):
         dup = sorted({h for h in header if header.count(h) > 1})
         raise DataError(f"{path}: column name(s) used twice: {', '.join(dup)}")
@@ -127,7 +125,10 @@ def _labels(labels, task, path, column):
         whole = np.all(values == np.round(values))
         distinct = np.unique(values)
         if task is None:
-            task = ("binary" if len(distinct) <= 2 else "multiclass") if whole and len(distinct) <= 50 else "regression"
+            # class indices look like indices: whole, from 0 (or 1), not far beyond their count
+            looks_like_classes = (whole and len(distinct) <= 50 and distinct.min() >= 0
+                                  and distinct.max() < max(2 * len(distinct), 10))
+            task = ("binary" if len(distinct) <= 2 else "multiclass") if looks_like_classes else "regression"
         if task == "regression":
             return values.astype(np.float32)[:, None], task, []
         if not whole:
@@ -160,6 +161,10 @@ def load_npz(path, x_key=None, y_key=None, task=None, name=None):
         raise DataError(f"{path}: no such file")
     if os.path.getsize(path) > MAX_FILE_BYTES:
         raise DataError(f"{path}: larger than the {MAX_FILE_BYTES // 2 ** 20} MiB limit")
+    import zipfile
+    if not zipfile.is_zipfile(path):
+        raise DataError(f"{path}: is not a readable .npz file (an .npz is a zip archive of arrays, "
+                        "as written by numpy.savez)")
     try:
         with np.load(path, allow_pickle=False) as z:
             keys = list(z.keys())

@@ -231,7 +231,8 @@ def from_document(doc, source="<text>"):
     graph = Graph()
     with graph.batch():
         for i, nd in enumerate(nodes):
-            graph.nodes[_node_id(nd, i, graph, where)] = _node(nd, i, where)
+            nid = _node_id(nd, i, graph, where)      # checks the entry is an object with an id first
+            graph.nodes[nid] = _node(nd, i, where)
         used_inputs = set()
         for i, ed in enumerate(edges):
             edge = _edge(ed, i, graph, where)
