@@ -1,0 +1,95 @@
+"""The headless command line: exit codes and one-line messages, never a traceback."""
+import csv
+import os
+import subprocess
+import sys
+
+import pytest
+
+from app.main import main
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+EXAMPLES = os.path.join(ROOT, "resources", "examples")
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "app.main", *args], capture_output=True, text=True, cwd=ROOT)
+
+
+def test_check_prints_every_node_with_shape_and_parameter_count(capsys):
+    assert main(["check", os.path.join(EXAMPLES, "digits_cnn.twg")]) == 0
+    out = capsys.readouterr().out
+    assert "N×16×8×8" in out and "4,640 params" in out and "total trainable parameters: 13,706" in out
+    assert "ok: the graph is valid" in out
+
+
+def test_check_of_an_invalid_graph_lists_the_errors(tmp_path, capsys):
+    from engine.graph import fileformat
+    from graph_helpers import logistic_regression_graph
+    g, ids = logistic_regression_graph()
+    g.set_param(ids["W"], "shape", [3, 1])
+    g.remove_node(ids["target"])
+    path = str(tmp_path / "broken.twg")
+    fileformat.save(g, path)
+    assert main(["check", path]) == 1
+    captured = capsys.readouterr()
+    assert "cannot multiply N×2 by 3×1" in captured.out and "input 'target'" in captured.out
+    assert "2 error(s)" in captured.err
+
+
+def test_train_writes_history_and_trained_graph(tmp_path):
+    out = tmp_path / "run"
+    r = run("train", os.path.join(EXAMPLES, "xor.twg"), "--epochs", "3", "--out", str(out), "--seed", "1")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0].startswith("training xor:") and "3 epochs" in lines[0]
+    epoch_lines = [l for l in lines if l.startswith("epoch")]
+    assert len(epoch_lines) == 3 and "train loss" in epoch_lines[0] and "val loss" in epoch_lines[0] and "acc" in epoch_lines[0]
+    rows = list(csv.DictReader(open(out / "history.csv")))
+    assert [r["epoch"] for r in rows] == ["1", "2", "3"] and "val_accuracy" in rows[0]
+    from engine.graph import fileformat
+    loaded = fileformat.load(str(out / "xor.twg"))
+    assert loaded.weights and len(loaded.history.epochs) == 3
+    # training the trained graph again continues from its weights
+    r2 = run("train", str(out / "xor.twg"), "--epochs", "1", "--out", str(tmp_path / "again"))
+    assert r2.returncode == 0
+    first_loss = float(epoch_lines[0].split("train loss ")[1].split()[0])
+    cont_loss = float(r2.stdout.split("train loss ")[1].split()[0])
+    assert cont_loss < first_loss
+
+
+@pytest.mark.parametrize("args,code,message", [
+    (["train", "nope.twg"], 1, "nope.twg: no such file"),
+    (["check", "nope.twg"], 1, "nope.twg: no such file"),
+    (["train", os.path.join(EXAMPLES, "xor.twg"), "--epochs", "-3"], 2, "'-3' is not a positive whole number"),
+    (["train", os.path.join(EXAMPLES, "xor.twg"), "--lr", "fast"], 2, "'fast' is not a positive number"),
+    (["train", os.path.join(EXAMPLES, "xor.twg"), "--device", "tpu"], 2, "invalid choice: 'tpu'"),
+    (["frobnicate"], 2, "invalid choice: 'frobnicate'"),
+])
+def test_bad_input_gives_one_line_and_an_exit_code(args, code, message):
+    r = run(*args)
+    assert r.returncode == code
+    assert message in r.stderr
+    assert "Traceback" not in r.stderr and "Traceback" not in r.stdout
+
+
+def test_broken_file_and_unusable_data_are_one_line_errors(tmp_path):
+    bad = tmp_path / "bad.twg"
+    bad.write_text("{oops")
+    r = run("train", str(bad))
+    assert r.returncode == 1 and "not valid JSON (line 1, column 2" in r.stderr and "Traceback" not in r.stderr
+    from engine.graph import fileformat
+    loaded = fileformat.load(os.path.join(EXAMPLES, "iris.twg"))
+    loaded.graph.config["dataset"] = {"source": "csv", "path": "missing.csv"}
+    path = str(tmp_path / "iris.twg")
+    fileformat.save(loaded.graph, path)
+    r = run("train", path, "--out", str(tmp_path / "o"))
+    assert r.returncode == 3 and "missing.csv: no such file" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_gpu_request_without_gpu_is_a_one_line_error():
+    import engine
+    if engine.gpu_available():
+        pytest.skip("this machine has a GPU")
+    r = run("train", os.path.join(EXAMPLES, "xor.twg"), "--device", "gpu", "--epochs", "1")
+    assert r.returncode == 3 and ("CuPy" in r.stderr or "GPU" in r.stderr) and "Traceback" not in r.stderr
