@@ -167,3 +167,25 @@ def test_prediction_in_eval_mode_ignores_dropout_and_targets():
     a, b = plan.predict(x).copy(), plan.predict(x).copy()
     np.testing.assert_array_equal(a, b)
     assert a.shape == (5, 2)
+
+
+def test_time_based_sampling_limits_reports_per_second():
+    g, ids = mlp_graph()
+    plan = Plan(g, WeightStore())
+    seen = []
+    plan.listener, plan.sample_interval = seen.append, 10.0     # at most one report per 10 s
+    x, y = random_batch((8, 2)), np.zeros(8, dtype=np.int64)
+    for _ in range(20):
+        plan.forward(x, y)
+        plan.backward()
+    assert {e.step for e in seen} == {0}
+    assert any(isinstance(e, ev.BackwardEnd) for e in seen)
+
+
+def test_trainer_forwards_sampled_node_events():
+    g, ids = mlp_graph(training={"epochs": 2})
+    seen = []
+    from engine.graph.training import Trainer
+    Trainer(g, listener=seen.append, sample_every=5).fit()
+    steps = sorted({e.step for e in seen if isinstance(e, ev.ForwardEnd)})
+    assert steps and all(s % 5 == 0 for s in steps)

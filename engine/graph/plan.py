@@ -6,6 +6,8 @@ then calls each node's forward in order and, for backward, each node's own small
 order, passing gradients between slots. Running node by node is what lets the editor show each
 node's value and gradient; with no listener the per-node reporting costs one branch per step.
 """
+import time
+
 import numpy as np
 
 from .. import functional as F
@@ -113,7 +115,10 @@ class Plan:
         self.values = [None] * self.n_slots
         self.step_count = 0
         self.listener = None
-        self.sample_every = 1
+        self.sample_every = 1          # report every k-th step …
+        self.sample_interval = 0.0     # … and at most once per this many seconds (0: no limit)
+        self._last_report = -1e9
+        self._report_this_step = False
 
     # ------------------------------------------------------------- running
     def forward(self, x, y=None, training=True):
@@ -123,7 +128,7 @@ class Plan:
         ctx.training = training
         ctx.batch = {"x": _as_tensor(x), "y": None if y is None else _as_tensor(y)}
         values = self.values
-        report = self.listener is not None and self.step_count % self.sample_every == 0
+        report = self._report_this_step = self._should_report()
         summaries = [] if report else None
         grad_mode = enable_grad() if training else no_grad()
         with grad_mode:
@@ -170,7 +175,7 @@ class Plan:
         loss = self.values[self.loss_slot]
         xp = get_array_module(loss)
         grads[self.loss_slot] = xp.ones_like(loss)
-        report = self.listener is not None and self.step_count % self.sample_every == 0
+        report = self.listener is not None and self._report_this_step
         norms = [] if report else None
         for st in reversed(self.steps):
             if not st.needs_grad or st.tensors_out is None:
@@ -231,36 +236,59 @@ class Plan:
         return None
 
     # ------------------------------------------------------------- reporting
+    def _should_report(self):
+        if self.listener is None or self.step_count % self.sample_every:
+            return False
+        if self.sample_interval:
+            now = time.perf_counter()
+            if now - self._last_report < self.sample_interval:
+                return False
+            self._last_report = now
+        return True
+
     def _report_forward(self, summaries):
+        rows, shapes = [], []
+        on_host = self.device.type == "cpu"
         xp = self.device.xp
-        stats, shapes = [], []
         for st, outs in summaries:
             t = outs[0].data if outs else None
+            shapes.append(None if t is None else tuple(t.shape))
             if t is None or t.size == 0 or t.dtype.kind != "f":
-                stats.append(xp.zeros(4, dtype=np.float64))
-                shapes.append(None if t is None else tuple(t.shape))
+                rows.append((0.0, 0.0, 0.0, 0.0) if on_host else xp.zeros(4))
                 continue
-            stats.append(xp.stack([t.mean(), t.std(), t.min(), t.max()]).astype(np.float64))
-            shapes.append(tuple(t.shape))
-        host = to_host(xp.stack(stats)) if stats else np.zeros((0, 4))
+            flat = t.reshape(-1)
+            if on_host:
+                # min, max, sum and one BLAS dot give all four statistics
+                n = flat.size
+                mean = float(flat.sum()) / n
+                var = max(float(np.dot(flat, flat)) / n - mean * mean, 0.0)
+                rows.append((mean, var ** 0.5, float(flat.min()), float(flat.max())))
+            else:
+                rows.append(xp.stack([flat.mean(), flat.std(), flat.min(), flat.max()]).astype(np.float64))
+        if not on_host and rows:
+            rows = to_host(xp.stack(rows))      # one copy from the device per pass
         step = self.step_count
-        for (st, _), shape, row in zip(summaries, shapes, host):
+        for (st, _), shape, row in zip(summaries, shapes, rows):
             self.listener(ev.ForwardStart(step, st.node.id))
             self.listener(ev.ForwardEnd(step, st.node.id, ev.ValueSummary(shape, *map(float, row))))
 
     def _report_backward(self, norms):
         xp = self.device.xp
         vals, index = [], []
+        sq = (lambda a: float(np.dot(a.reshape(-1), a.reshape(-1)))) if xp is np else \
+             (lambda a: (a * a).sum().astype(np.float64))
         for st, gouts in norms:
-            g = sum((gg * gg).sum() for gg in gouts) if gouts else xp.zeros(())
-            vals.append(xp.asarray(g, dtype=np.float64))
+            vals.append(sum(sq(gg) for gg in gouts) if gouts else 0.0)
             names = []
             for name, w in st.weights.items():
                 if w.grad is not None:
-                    vals.append(xp.asarray((w.grad.data * w.grad.data).sum(), dtype=np.float64))
+                    vals.append(sq(w.grad.data))
                     names.append(name)
             index.append((st, names))
-        host = np.sqrt(to_host(xp.stack(vals))) if vals else np.zeros(0)
+        if xp is np:
+            host = np.sqrt(np.asarray(vals, dtype=np.float64))
+        else:
+            host = np.sqrt(to_host(xp.stack([xp.asarray(v, dtype=np.float64) for v in vals]))) if vals else np.zeros(0)
         i = 0
         step = self.step_count
         for st, names in index:

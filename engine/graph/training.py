@@ -131,12 +131,13 @@ def adapt_targets(y, spec, task):
 
 
 class Trainer:
-    def __init__(self, graph, store=None, base_dir=".", listener=None, sample_every=0):
+    def __init__(self, graph, store=None, base_dir=".", listener=None, sample_every=0, sample_interval=0.0):
         self.graph = graph
         self.store = store if store is not None else WeightStore()
         self.base_dir = base_dir
         self.listener = listener
-        self.sample_every = sample_every      # per-node events every k steps (0: none)
+        self.sample_every = sample_every      # per-node events every k-th step (0: none) …
+        self.sample_interval = sample_interval  # … or at most once per this many seconds
         self._stop = threading.Event()
         self._running = threading.Event()
         self._running.set()
@@ -201,8 +202,10 @@ class Trainer:
         self.cfg, self.train_set, self.val_set, self.task, self.loss_type = cfg, train, val, task, loss.type_id
         self.generator = Generator(cfg["seed"])
         self.plan = Plan(self.graph, self.store, cfg["device"], "float32", self.generator)
-        if self.sample_every and self.listener:
-            self.plan.listener, self.plan.sample_every = self.listener, self.sample_every
+        if (self.sample_every or self.sample_interval) and self.listener:
+            self.plan.listener = self.listener
+            self.plan.sample_every = max(1, self.sample_every)
+            self.plan.sample_interval = self.sample_interval
         xp = self.plan.device.xp
         self._xtr, self._ytr = xp.asarray(train.x), xp.asarray(train.y)
         self._xva = xp.asarray(val.x) if val is not None else None
