@@ -148,6 +148,16 @@ def train(args):
                 os.path.join(base, graph.config["dataset"]["path"]), out))
         fileformat.save(graph, target, name=loaded.name, description=loaded.description, store=store,
                         history=history, normalizer=trainer.normalizer, best_epoch=best)
+        best_copy = None
+        if not trainer.cfg["restore_best"] and trainer.best_state is not None and best != history.epochs[-1]["epoch"]:
+            # the run kept its last weights; keep the best epoch's as a checkpoint beside them
+            from engine.graph.weights import WeightStore
+            best_store = WeightStore()
+            best_store.load_state(trainer.best_state)
+            stem, ext = os.path.splitext(target)
+            best_copy = f"{stem}-best-epoch{ext}"
+            fileformat.save(graph, best_copy, name=f"{loaded.name} (epoch {best})", description=loaded.description,
+                            store=best_store, history=history, normalizer=trainer.normalizer, best_epoch=best)
     except (OSError, EngineError) as exc:
         return _fail(f"cannot write results to {out}: {exc}")
     last = history.epochs[-1]
@@ -159,6 +169,8 @@ def train(args):
                       for part in ("train", "val") if f"{part}_loss" in fm)
     print(f"done in {elapsed:.1f} s; with {which} weights: {final}")
     print(f"saved {target} and {os.path.join(out, 'history.csv')}")
+    if best_copy:
+        print(f"saved the best epoch's weights as {best_copy}")
     return EXIT_OK
 
 

@@ -93,3 +93,20 @@ def test_gpu_request_without_gpu_is_a_one_line_error():
         pytest.skip("this machine has a GPU")
     r = run("train", os.path.join(EXAMPLES, "xor.twg"), "--device", "gpu", "--epochs", "1")
     assert r.returncode == 3 and ("CuPy" in r.stderr or "GPU" in r.stderr) and "Traceback" not in r.stderr
+
+
+def test_a_run_that_keeps_its_last_weights_also_saves_the_best_epoch(tmp_path):
+    out = tmp_path / "over"
+    r = run("train", os.path.join(EXAMPLES, "overfitting.twg"), "--epochs", "120", "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    best = out / "overfitting-best-epoch.twg"
+    assert best.exists() and "saved the best epoch's weights" in r.stdout
+    from engine.graph import fileformat
+    from engine.graph.training import Trainer
+    from engine.graph.weights import WeightStore
+    loaded = fileformat.load(str(best))
+    store = WeightStore()
+    store.load_state(loaded.weights)
+    tr = Trainer(loaded.graph, store).setup()
+    val_loss, _ = tr.evaluate(tr._xva, tr._yva)
+    assert val_loss == pytest.approx(min(loaded.history.column("val_loss")), rel=1e-4)

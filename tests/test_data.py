@@ -137,3 +137,15 @@ def test_unknown_sources_and_names():
         data.load({"source": "synthetic", "name": "mnist"})
     with pytest.raises(DataError, match="unknown bundled data set"):
         data.load({"source": "bundled", "name": "cifar"})
+
+
+def test_a_separate_validation_set(tmp_path):
+    train_csv = write(tmp_path, "train.csv", "a,b,label\n" + "".join(f"{i},{i % 3},{i % 2}\n" for i in range(20)))
+    val_csv = write(tmp_path, "val.csv", "a,b,label\n" + "".join(f"{i},{i % 5},{i % 2}\n" for i in range(7)))
+    train, val, _ = prepare({"source": "csv", "path": "train.csv", "validation": {"source": "csv", "path": "val.csv"}},
+                            base_dir=str(tmp_path))
+    assert len(train) == 20 and len(val) == 7
+    other = write(tmp_path, "wide.csv", "a,b,c,label\n1,2,3,0\n")
+    with pytest.raises(DataError, match="validation set's samples have shape \\(3,\\)"):
+        prepare({"source": "csv", "path": train_csv, "validation": {"source": "csv", "path": other}})
+    assert val_csv

@@ -7,7 +7,8 @@ small JSON-able config stored with the graph:
     {"source": "npz", "path": "data.npz", "x": "x", "y": "y"}
 
 plus "normalize" ('none', 'standardize', 'minmax'), "validation_split", "validation_rows" (the
-last rows are the validation set) and "seed".
+last rows are the validation set), "validation" (a separate data set, described the same way)
+and "seed".
 """
 import os
 
@@ -54,7 +55,15 @@ def prepare(config, base_dir=".", seed=None):
     ds = load(config, base_dir)
     seed = config.get("seed", 0) if seed is None else seed
     rows = config.get("validation_rows")
-    if rows:
+    separate = config.get("validation")
+    if separate is not None:
+        if not isinstance(separate, dict):
+            raise DataError("'validation' must describe a data set, like the main one")
+        train, val = ds, load(separate, base_dir)
+        if val.sample_shape != train.sample_shape:
+            raise DataError(f"the validation set's samples have shape {val.sample_shape}, the training set's "
+                            f"{train.sample_shape}")
+    elif rows:
         rows = int(rows)
         if not 0 < rows < len(ds):
             raise DataError(f"validation_rows must be between 1 and {len(ds) - 1}")
