@@ -363,3 +363,30 @@ def _load_trained(loaded, path):
             loaded.weights = {k: z[k] for k in z.keys()}
     except Exception as exc:
         loaded.warnings.append(f"the trained weights cannot be read ({exc}); the graph opens untrained")
+
+
+# ---------------------------------------------------------------- fragments (clipboard)
+FRAGMENT = "tensorweave-fragment"
+
+
+def fragment_to_text(graph, node_ids):
+    """Some nodes and the edges among them, as the clipboard carries them between windows."""
+    ids = set(node_ids)
+    doc = to_document(graph)
+    doc = {"format": FRAGMENT, "version": VERSION,
+           "nodes": [n for n in doc["nodes"] if n["id"] in ids],
+           "edges": [e for e in doc["edges"] if e["from"]["node"] in ids and e["to"]["node"] in ids]}
+    return dumps(doc)
+
+
+def fragment_from_text(text):
+    """(nodes, edges) of a fragment, validated like a graph file (ids as in the fragment)."""
+    try:
+        doc = json.loads(text, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError):
+        raise GraphFileError("the clipboard does not hold Tensorweave nodes") from None
+    if not isinstance(doc, dict) or doc.get("format") != FRAGMENT:
+        raise GraphFileError("the clipboard does not hold Tensorweave nodes")
+    doc = dict(doc, format=FORMAT)
+    graph = from_document(migrate(doc, "clipboard"), "clipboard")
+    return list(graph.nodes.values()), list(graph.edges.values())

@@ -4,7 +4,7 @@ the barycenter heuristic), which keeps most wires short and uncrossed."""
 import networkx as nx
 
 
-def layered_layout(graph, dx=230.0, dy=110.0):
+def layered_layout(graph, dx=260.0, dy=120.0):
     """{node id: (x, y)} for every node of ``graph``."""
     g = graph._nx()
     if not nx.is_directed_acyclic_graph(g):

@@ -1,0 +1,234 @@
+"""Graphics items of the editor: nodes, their ports and the edges between them.
+
+Items only draw what the model says (they are rebuilt or updated from model events); they hold
+no truth of their own except their on-screen position while being dragged."""
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QPainterPath, QPainterPathStroker, QPen, QFontMetrics
+from PySide6.QtWidgets import QGraphicsItem, QStyle
+
+from engine.graph.shapes import fmt
+from . import style as S
+
+
+def _lod(painter, option):
+    return option.levelOfDetailFromTransform(painter.worldTransform())
+
+
+class PortItem(QGraphicsItem):
+    """An input (left) or output (right) port; dragging from one starts a connection."""
+
+    def __init__(self, node_item, name, is_output, index):
+        super().__init__(node_item)
+        self.node_item, self.name, self.is_output = node_item, name, is_output
+        self.hovered = False
+        self.setAcceptHoverEvents(True)
+        y = S.HEADER + S.ROW * index + S.ROW / 2
+        self.setPos(S.NODE_WIDTH if is_output else 0, y)
+        self.setZValue(2)
+
+    @property
+    def node_id(self):
+        return self.node_item.node_id
+
+    def boundingRect(self):
+        r = S.PORT_RADIUS + 3
+        return QRectF(-r, -r, 2 * r, 2 * r)
+
+    def paint(self, painter, option, widget=None):
+        if _lod(painter, option) < S.LOD_DETAIL:
+            return
+        painter.setPen(QPen(S.BACKGROUND, 1.5))
+        painter.setBrush(S.PORT_HOVER if self.hovered else S.PORT)
+        painter.drawEllipse(QPointF(0, 0), S.PORT_RADIUS, S.PORT_RADIUS)
+
+    def hoverEnterEvent(self, event):
+        self.hovered = True
+        self.update()
+
+    def hoverLeaveEvent(self, event):
+        self.hovered = False
+        self.update()
+
+    def mousePressEvent(self, event):
+        if event.button() == Qt.LeftButton:
+            view = event.widget().parent() if event.widget() else None
+            starter = getattr(view, "start_connection", None)
+            if starter:
+                starter(self)
+                event.accept()
+                return
+        super().mousePressEvent(event)
+
+    def scene_anchor(self):
+        return self.scenePos()
+
+
+class NodeItem(QGraphicsItem):
+    def __init__(self, node):
+        super().__init__()
+        self.node_id = node.id
+        self.setFlags(QGraphicsItem.ItemIsSelectable | QGraphicsItem.ItemIsMovable |
+                      QGraphicsItem.ItemSendsGeometryChanges)
+        self.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+        self.setAcceptHoverEvents(True)
+        self.setZValue(1)
+        self.edges = set()
+        self.issues = []
+        self.summary = ""
+        nt = node.type
+        self.inputs = {p.name: PortItem(self, p.name, False, i) for i, p in enumerate(nt.inputs)}
+        self.outputs = {p.name: PortItem(self, p.name, True, i) for i, p in enumerate(nt.outputs)}
+        rows = max(len(nt.inputs), len(nt.outputs), 1)
+        self.height = S.HEADER + rows * S.ROW + S.FOOTER
+        self.color = S.CATEGORY_COLORS.get(nt.category, S.NODE_BORDER)
+        self.refresh(node)
+        self.setPos(*node.position)
+
+    def refresh(self, node):
+        """Take title and parameters from the model."""
+        self.title = node.label
+        self.type_title = node.type.title
+        self.port_labels = ([p.name for p in node.type.inputs], [p.name for p in node.type.outputs])
+        self.update()
+
+    def set_analysis(self, issues, summary):
+        self.issues = issues
+        self.summary = summary
+        tip = [f"{self.title} — {self.type_title}"]
+        tip += [f"{'⚠' if i.severity == 'warning' else '✖'} {i.message}" for i in issues]
+        self.setToolTip("\n".join(tip))
+        self.update()
+
+    def boundingRect(self):
+        return QRectF(-4, -4, S.NODE_WIDTH + 8, self.height + 8)
+
+    def paint(self, painter, option, widget=None):
+        rect = QRectF(0, 0, S.NODE_WIDTH, self.height)
+        selected = bool(option.state & QStyle.State_Selected)
+        errors = [i for i in self.issues if i.severity == "error"]
+        border = S.SELECTED if selected else (S.ERROR if errors else S.NODE_BORDER)
+        if _lod(painter, option) < S.LOD_DETAIL:
+            painter.setPen(QPen(border, 2))
+            painter.setBrush(self.color)
+            painter.drawRect(rect)
+            return
+        painter.setPen(QPen(border, 2 if selected or errors else 1))
+        painter.setBrush(S.NODE_BODY)
+        painter.drawRoundedRect(rect, 6, 6)
+        header = QPainterPath()
+        header.addRoundedRect(QRectF(0, 0, S.NODE_WIDTH, S.HEADER), 6, 6)
+        painter.fillPath(header, QBrush(self.color))
+        painter.fillRect(QRectF(0, S.HEADER - 6, S.NODE_WIDTH, 6), self.color)
+        painter.setPen(S.TEXT)
+        painter.setFont(S.font(9, True))
+        fm = QFontMetrics(painter.font())
+        painter.drawText(QRectF(8, 0, S.NODE_WIDTH - 16, S.HEADER), Qt.AlignVCenter | Qt.AlignLeft,
+                         fm.elidedText(self.title, Qt.ElideRight, S.NODE_WIDTH - 34))
+        painter.setFont(S.font(8))
+        painter.setPen(S.TEXT_DIM)
+        ins, outs = self.port_labels
+        for i, name in enumerate(ins):
+            painter.drawText(QRectF(10, S.HEADER + i * S.ROW, S.NODE_WIDTH / 2, S.ROW), Qt.AlignVCenter | Qt.AlignLeft, name)
+        for i, name in enumerate(outs):
+            painter.drawText(QRectF(S.NODE_WIDTH / 2 - 10, S.HEADER + i * S.ROW, S.NODE_WIDTH / 2, S.ROW),
+                             Qt.AlignVCenter | Qt.AlignRight, name)
+        if self.summary:
+            painter.drawText(QRectF(8, self.height - S.FOOTER, S.NODE_WIDTH - 16, S.FOOTER),
+                             Qt.AlignVCenter | Qt.AlignLeft, fm.elidedText(self.summary, Qt.ElideRight, S.NODE_WIDTH - 16))
+        if self.issues:
+            color = S.ERROR if errors else S.WARNING
+            painter.setPen(Qt.NoPen)
+            painter.setBrush(color)
+            c = QPointF(S.NODE_WIDTH - 13, S.HEADER / 2)
+            painter.drawEllipse(c, 8, 8)
+            painter.setPen(S.TEXT)
+            painter.setFont(S.font(9, True))
+            painter.drawText(QRectF(c.x() - 8, c.y() - 8, 16, 16), Qt.AlignCenter, "!")
+
+    def itemChange(self, change, value):
+        if change == QGraphicsItem.ItemPositionHasChanged:
+            for e in self.edges:
+                e.update_path()
+        return super().itemChange(change, value)
+
+    def port(self, name, output):
+        return (self.outputs if output else self.inputs)[name]
+
+
+class EdgeItem(QGraphicsItem):
+    """A wire from an output port to an input port, labelled with the inferred tensor shape."""
+
+    def __init__(self, edge_id, src_port, dst_port):
+        super().__init__()
+        self.edge_id, self.src_port, self.dst_port = edge_id, src_port, dst_port
+        self.setFlags(QGraphicsItem.ItemIsSelectable)
+        self.setZValue(0)
+        self.label = ""
+        self.issues = []
+        self._path = QPainterPath()
+        self._shape = QPainterPath()
+        self._bounds = QRectF()
+        src_port.node_item.edges.add(self)
+        dst_port.node_item.edges.add(self)
+        self.update_path()
+
+    def detach(self):
+        self.src_port.node_item.edges.discard(self)
+        self.dst_port.node_item.edges.discard(self)
+
+    def update_path(self):
+        a, b = self.src_port.scene_anchor(), self.dst_port.scene_anchor()
+        dx = max(abs(b.x() - a.x()) * 0.5, 40)
+        path = QPainterPath(a)
+        path.cubicTo(QPointF(a.x() + dx, a.y()), QPointF(b.x() - dx, b.y()), b)
+        self.prepareGeometryChange()
+        self._path = path
+        stroker = QPainterPathStroker()
+        stroker.setWidth(10)
+        self._shape = stroker.createStroke(path)
+        self._bounds = path.boundingRect().adjusted(-60, -14, 60, 14)
+        self.update()
+
+    def set_analysis(self, label, issues):
+        self.label, self.issues = label, issues
+        self.setToolTip("\n".join([label] + [i.message for i in issues]) if (label or issues) else "")
+        self.update()
+
+    def boundingRect(self):
+        return self._bounds
+
+    def shape(self):
+        return self._shape
+
+    def paint(self, painter, option, widget=None):
+        selected = self.isSelected()
+        color = S.SELECTED if selected else (S.ERROR if self.issues else S.EDGE)
+        pen = QPen(color, 2.5 if selected else 1.8)
+        if self.issues:
+            pen.setStyle(Qt.DashLine)
+        painter.setPen(pen)
+        painter.setBrush(Qt.NoBrush)
+        painter.drawPath(self._path)
+        if self.label and _lod(painter, option) >= S.LOD_DETAIL:
+            mid = self._path.pointAtPercent(0.5)
+            painter.setFont(S.font(8))
+            fm = QFontMetrics(painter.font())
+            w = fm.horizontalAdvance(self.label) + 10
+            box = QRectF(mid.x() - w / 2, mid.y() - 9, w, 18)
+            painter.setPen(QPen(color, 1))
+            painter.setBrush(S.BACKGROUND)
+            painter.drawRoundedRect(box, 4, 4)
+            painter.setPen(S.TEXT)
+            painter.drawText(box, Qt.AlignCenter, self.label)
+
+
+def node_summary(analysis, node):
+    """The footer text: output shape and parameter count."""
+    parts = []
+    outs = [analysis.specs.get((node.id, p.name)) for p in node.type.outputs]
+    if outs and outs[0] is not None:
+        parts.append(fmt(outs[0].shape))
+    n = analysis.param_count(node.id)
+    if n:
+        parts.append(f"{n:,} param{'s' if n != 1 else ''}")
+    return "  ·  ".join(parts)
