@@ -1,0 +1,201 @@
+"""The inspector edits the selected node's parameters with widgets that fit each parameter's
+kind, and shows what the model inferred: output shapes, parameter count and issues. Values are
+checked by the model (ParamSpec.validate); the message appears under the field."""
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QLabel, QLineEdit,
+                               QSpinBox, QVBoxLayout, QWidget)
+
+from app.commands import RenameNode, SetParam
+from engine.graph.params import ParamError
+from engine.graph.shapes import fmt
+
+
+def _text_of(value):
+    if value is None:
+        return ""
+    if isinstance(value, (tuple, list)):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+class Inspector(QWidget):
+    def __init__(self, document, parent=None):
+        super().__init__(parent)
+        self.document = document
+        self.node_id = None
+        self.editors = {}
+        self.errors = {}
+        self.outer = QVBoxLayout(self)
+        self.outer.setContentsMargins(6, 6, 6, 6)
+        self.header = QLabel("Select a node to edit its parameters.", self)
+        self.header.setWordWrap(True)
+        self.outer.addWidget(self.header)
+        self.form_host = QWidget(self)
+        self.form = QFormLayout(self.form_host)
+        self.outer.addWidget(self.form_host)
+        self.facts = QLabel(self)
+        self.facts.setWordWrap(True)
+        self.facts.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.outer.addWidget(self.facts)
+        self.outer.addStretch(1)
+        self._unsubscribe = document.graph.subscribe(self._on_event)
+
+    def detach(self):
+        self._unsubscribe()
+
+    # ------------------------------------------------------------- following the model
+    def show_node(self, node_id):
+        self.node_id = node_id if node_id in self.document.graph.nodes else None
+        self._rebuild()
+
+    def _on_event(self, e):
+        if self.node_id is None:
+            return
+        if e.kind == "node_removed" and e.node.id == self.node_id:
+            self.show_node(None)
+        elif e.kind in ("param_changed", "node_renamed") and e.node.id == self.node_id:
+            self._load_values()
+        elif e.kind == "analysis":
+            self._show_facts()
+
+    def _clear(self):
+        while self.form.rowCount():
+            self.form.removeRow(0)
+        self.editors, self.errors = {}, {}
+
+    def _rebuild(self):
+        self._clear()
+        if self.node_id is None:
+            self.header.setText("Select a node to edit its parameters.")
+            self.facts.setText("")
+            return
+        node = self.document.graph.nodes[self.node_id]
+        nt = node.type
+        self.header.setText(f"<b>{nt.title}</b> <span style='color:gray'>({nt.category})</span><br>{nt.description}")
+        title = QLineEdit(self.form_host)
+        title.setPlaceholderText(nt.title)
+        title.editingFinished.connect(lambda: self._rename(title.text()))
+        self.editors["__title__"] = title
+        self.form.addRow("Name", title)
+        for spec in nt.params:
+            editor = self._editor_for(spec)
+            editor.setToolTip(spec.help)
+            error = QLabel(self.form_host)
+            error.setStyleSheet("color: #e5484d")
+            error.setWordWrap(True)
+            error.hide()
+            self.editors[spec.name] = editor
+            self.errors[spec.name] = error
+            self.form.addRow(spec.name.replace("_", " "), editor)
+            self.form.addRow("", error)
+        self._load_values()
+        self._show_facts()
+
+    def _editor_for(self, spec):
+        if spec.kind == "bool":
+            w = QCheckBox(self.form_host)
+            w.toggled.connect(lambda v, n=spec.name: self._commit(n, v))
+        elif spec.kind == "choice":
+            w = QComboBox(self.form_host)
+            w.addItems([str(c) for c in spec.choices])
+            w.activated.connect(lambda i, n=spec.name, s=spec: self._commit(n, s.choices[i]))
+        elif spec.kind == "int" and not spec.optional:
+            w = QSpinBox(self.form_host)
+            w.setRange(int(spec.min) if spec.min is not None else -2**31, int(spec.max) if spec.max is not None else 2**31 - 1)
+            w.setKeyboardTracking(False)
+            w.valueChanged.connect(lambda v, n=spec.name: self._commit(n, v))
+        elif spec.kind == "float" and not spec.optional:
+            w = QDoubleSpinBox(self.form_host)
+            w.setDecimals(6)
+            w.setRange(spec.min if spec.min is not None else -1e9, spec.max if spec.max is not None else 1e9)
+            w.setSingleStep(0.01 if (spec.max or 1) <= 1 else 0.1)
+            w.setKeyboardTracking(False)
+            w.valueChanged.connect(lambda v, n=spec.name: self._commit(n, v))
+        else:
+            w = QLineEdit(self.form_host)
+            hint = {"ints": "e.g. 2, 3", "floats": "e.g. 0.5, 1", "padding": "valid, same, or pixels"}.get(spec.kind, "")
+            w.setPlaceholderText(("empty: none; " if spec.optional else "") + hint)
+            w.editingFinished.connect(lambda n=spec.name, s=spec, e=w: self._commit_text(n, s, e.text()))
+        return w
+
+    def _load_values(self):
+        node = self.document.graph.nodes.get(self.node_id)
+        if node is None:
+            return
+        title = self.editors.get("__title__")
+        if title is not None and title.text() != (node.title or ""):
+            title.setText(node.title or "")
+        for spec in node.type.params:
+            w, value = self.editors[spec.name], node.params[spec.name]
+            w.blockSignals(True)
+            if isinstance(w, QCheckBox):
+                w.setChecked(bool(value))
+            elif isinstance(w, QComboBox):
+                w.setCurrentIndex(list(spec.choices).index(value))
+            elif isinstance(w, (QSpinBox, QDoubleSpinBox)):
+                w.setValue(value)
+            else:
+                w.setText(_text_of(value))
+            w.blockSignals(False)
+            self.errors[spec.name].hide()
+
+    def _show_facts(self):
+        if self.node_id is None or self.node_id not in self.document.graph.nodes:
+            return
+        a = self.document.graph.analysis
+        node = self.document.graph.nodes[self.node_id]
+        lines = []
+        for p in node.type.outputs:
+            spec = a.specs.get((node.id, p.name))
+            lines.append(f"output <b>{p.name}</b>: {fmt(spec.shape) if spec else '?'}"
+                         + (f" ({spec.dtype})" if spec and spec.dtype != 'float' else ""))
+        count = a.param_count(node.id)
+        if a.weights.get(node.id):
+            lines.append(f"trainable parameters: <b>{count:,}</b>")
+        for issue in a.issues_for(node_id=node.id):
+            color = "#e5484d" if issue.severity == "error" else "#e8a33d"
+            lines.append(f"<span style='color:{color}'>{issue.message}</span>")
+        self.facts.setText("<br>".join(lines))
+
+    # ------------------------------------------------------------- edits → undo commands
+    def _commit(self, name, value):
+        node = self.document.graph.nodes.get(self.node_id)
+        if node is None:
+            return
+        try:
+            cmd = SetParam(self.document, self.node_id, name, value)
+        except ParamError as exc:
+            self.errors[name].setText(str(exc))
+            self.errors[name].show()
+            return
+        self.errors[name].hide()
+        if cmd.old != cmd.new:
+            self.document.push(cmd)
+
+    def _commit_text(self, name, spec, text):
+        text = text.strip()
+        if text == "" and spec.optional:
+            value = None
+        elif spec.kind in ("ints", "floats"):
+            value = [t for t in text.replace("×", ",").replace(" ", ",").split(",") if t]
+            try:
+                value = [float(t) for t in value]
+            except ValueError:
+                self.errors[name].setText(f"{name} must be {spec.describe_kind()}, got {text!r}")
+                self.errors[name].show()
+                return
+        elif spec.kind in ("int", "float"):
+            try:
+                value = float(text)
+            except ValueError:
+                self.errors[name].setText(f"{name} must be {spec.describe_kind()}, got {text!r}")
+                self.errors[name].show()
+                return
+        else:
+            value = text
+        self._commit(name, value)
+
+    def _rename(self, text):
+        node = self.document.graph.nodes.get(self.node_id)
+        if node is not None and (text or None) != node.title:
+            self.document.push(RenameNode(self.document, self.node_id, text))
