@@ -27,7 +27,10 @@ class Document(QObject):
         self.normalizer = None
         self.best_epoch = None
         self.undo_stack = QUndoStack(self)
-        self.undo_stack.cleanChanged.connect(lambda _: self.title_changed.emit(self.title()))
+        self.undo_stack.cleanChanged.connect(self._clean_changed)
+
+    def _clean_changed(self, _clean):
+        self.title_changed.emit(self.title())
 
     # ------------------------------------------------------------- files
     @classmethod

@@ -91,7 +91,6 @@ class MainWindow(QMainWindow):
 
     def _update_title(self):
         self.setWindowTitle(f"{self.document.title()} — Tensorweave")
-        self.setWindowModified(self.document.dirty)
 
     def _update_counts(self):
         a = self.document.graph.analysis
