@@ -3,7 +3,7 @@
 Items only draw what the model says (they are rebuilt or updated from model events); they hold
 no truth of their own except their on-screen position while being dragged."""
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QPainterPath, QPainterPathStroker, QPen, QFontMetrics
+from PySide6.QtGui import QBrush, QFontMetrics, QPainter, QPainterPath, QPainterPathStroker, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyle
 
 from engine.graph.shapes import fmt
@@ -108,6 +108,7 @@ class NodeItem(QGraphicsItem):
         errors = [i for i in self.issues if i.severity == "error"]
         border = S.SELECTED if selected else (S.ERROR if errors else S.NODE_BORDER)
         if _lod(painter, option) < S.LOD_DETAIL:
+            painter.setRenderHint(QPainter.Antialiasing, False)
             painter.setPen(QPen(border, 2))
             painter.setBrush(self.color)
             painter.drawRect(rect)
@@ -151,6 +152,10 @@ class NodeItem(QGraphicsItem):
                 e.update_path()
         return super().itemChange(change, value)
 
+    def set_ports_visible(self, visible):
+        for p in list(self.inputs.values()) + list(self.outputs.values()):
+            p.setVisible(visible)
+
     def port(self, name, output):
         return (self.outputs if output else self.inputs)[name]
 
@@ -162,6 +167,7 @@ class EdgeItem(QGraphicsItem):
         super().__init__()
         self.edge_id, self.src_port, self.dst_port = edge_id, src_port, dst_port
         self.setFlags(QGraphicsItem.ItemIsSelectable)
+        self.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
         self.setZValue(0)
         self.label = ""
         self.issues = []
@@ -203,13 +209,16 @@ class EdgeItem(QGraphicsItem):
     def paint(self, painter, option, widget=None):
         selected = self.isSelected()
         color = S.SELECTED if selected else (S.ERROR if self.issues else S.EDGE)
+        detail = _lod(painter, option) >= S.LOD_DETAIL
+        if not detail:
+            painter.setRenderHint(QPainter.Antialiasing, False)     # far out: thin, plain wires
         pen = QPen(color, 2.5 if selected else 1.8)
         if self.issues:
             pen.setStyle(Qt.DashLine)
         painter.setPen(pen)
         painter.setBrush(Qt.NoBrush)
         painter.drawPath(self._path)
-        if self.label and _lod(painter, option) >= S.LOD_DETAIL:
+        if self.label and detail:
             mid = self._path.pointAtPercent(0.5)
             painter.setFont(S.font(8))
             fm = QFontMetrics(painter.font())

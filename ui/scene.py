@@ -19,6 +19,7 @@ class GraphScene(QGraphicsScene):
         self.setSceneRect(SCENE_RECT)               # fixed: no growing rect to recompute
         self.node_items = {}
         self.edge_items = {}
+        self.detail = True            # ports shown; hidden when zoomed far out
         for node in self.graph.nodes.values():
             self._add_node(node)
         for edge in self.graph.edges.values():
@@ -54,8 +55,18 @@ class GraphScene(QGraphicsScene):
         elif k == "analysis":
             self._apply_analysis(e.analysis)
 
+    def set_detail(self, detail):
+        """Show or hide ports (thousands of child items) when the zoom crosses the detail level."""
+        if detail == self.detail:
+            return
+        self.detail = detail
+        for item in self.node_items.values():
+            item.set_ports_visible(detail)
+
     def _add_node(self, node):
         item = NodeItem(node)
+        if not self.detail:
+            item.set_ports_visible(False)
         self.node_items[node.id] = item
         self.addItem(item)
 

@@ -43,6 +43,16 @@ class GraphView(QGraphicsView):
         target = min(MAX_ZOOM, max(MIN_ZOOM, self.zoom() * factor))
         f = target / self.zoom()
         self.scale(f, f)
+        self._zoom_changed()
+
+    def _zoom_changed(self):
+        scene = self.scene()
+        if scene is not None and hasattr(scene, "set_detail"):
+            scene.set_detail(self.zoom() >= S.LOD_DETAIL)
+
+    def fitInView(self, *args, **kwargs):
+        super().fitInView(*args, **kwargs)
+        self._zoom_changed()
 
     def zoom_in(self):
         self.zoom_by(1.25)
