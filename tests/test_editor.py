@@ -399,3 +399,90 @@ def test_level_of_detail_hides_text_when_zoomed_far_out(window):
     QApplication.processEvents()
     image = window.view.grab()
     assert not image.isNull()
+
+
+def test_a_new_user_builds_logistic_regression_by_mouse_saves_reopens_and_undoes_everything(window, qtbot, tmp_path):
+    """The lesson's model from low-level ops: drops from the palette, parameters set in the
+    inspector with the keyboard, wires dragged port to port; then save, reopen, undo every step."""
+    view, g = window.view, window.document.graph
+    view.resetTransform()
+    origin = view.mapToScene(view.viewport().rect().topLeft()) + QPointF(120, 80)
+
+    def drop(type_id, col, row):
+        before = set(g.nodes)
+        assert drop_node_type(view, type_id, origin + QPointF(col * 240, row * 130))
+        (nid,) = set(g.nodes) - before
+        return nid
+
+    def header(nid):
+        item = window.scene.node_items[nid]
+        return QPointF(item.scenePos().x() + 60, item.scenePos().y() + 10)
+
+    def edit_text(nid, name, text):
+        click(view, header(nid))
+        assert window.inspector.node_id == nid
+        editor = window.inspector.editors[name]
+        editor.setFocus()
+        editor.selectAll()
+        qtbot.keyClicks(editor, text)
+        qtbot.keyClick(editor, Qt.Key_Return)
+
+    def wire(a, a_port, b, b_port):
+        drag(view, port_pos(window, a, a_port, True), port_pos(window, b, b_port, False))
+
+    x = drop("Input", 0, 0)
+    w = drop("Parameter", 0, 1)
+    b = drop("Parameter", 1, 2)
+    mm = drop("MatMul", 1, 0)
+    add = drop("Add", 2, 0)
+    sig = drop("Sigmoid", 3, 0)
+    t = drop("Target", 3, 1)
+    loss = drop("BinaryCrossEntropy", 4, 0)
+    edit_text(w, "shape", "2, 1")
+    edit_text(t, "shape", "1")
+    click(view, header(t))
+    combo = window.inspector.editors["dtype"]
+    combo.setFocus()
+    qtbot.keyClick(combo, Qt.Key_Down)                 # int64 → float32
+    assert g.nodes[t].params == {"shape": (1,), "dtype": "float32"}
+    wire(x, "x", mm, "a")
+    wire(w, "value", mm, "b")
+    wire(mm, "y", add, "a")
+    wire(b, "value", add, "b")
+    wire(add, "y", sig, "x")
+    wire(sig, "y", loss, "input")
+    wire(t, "y", loss, "target")
+    assert len(g.edges) == 7 and not g.analysis.issues, g.analysis.issues
+    assert str(g.analysis.specs[(loss, "loss")]) == "scalar" and g.analysis.total_params() == 3
+    steps = window.document.undo_stack.count()
+    assert steps == 8 + 3 + 7                          # every drop, edit and wire is one undo step
+
+    path = str(tmp_path / "logreg.twg")
+    window.ask_save_path = lambda: path
+    assert window.save() and window.windowTitle() == "logreg — Tensorweave"
+    built = snapshot(g)
+    stack = window.document.undo_stack
+    for _ in range(steps):                             # undo every step: back to an empty canvas
+        stack.undo()
+    assert not g.nodes and not g.edges and window.document.dirty
+    for _ in range(steps):                             # and redo them all: the saved graph again
+        stack.redo()
+    assert snapshot(g) == built and not window.document.dirty
+    from ui.main_window import MainWindow
+    other = quiet(MainWindow(autosave=False))
+    qtbot.addWidget(other)
+    assert other.open_path(path)                       # reopened in another window
+    assert snapshot(other.document.graph) == built and not other.document.graph.analysis.issues
+
+
+def test_selecting_a_node_does_not_shift_the_canvas(window):
+    g, ids = mlp_graph()
+    load(window, g)
+    before_width = window.view.viewport().width()
+    anchor = window.view.mapFromScene(QPointF(0, 0))
+    dense = next(n.id for n in g.nodes.values() if n.type_id == "Dense")
+    click(window.view, QPointF(node_center(window, dense).x(), window.scene.node_items[dense].scenePos().y() + 10))
+    assert window.inspector.node_id == dense
+    assert window.view.viewport().width() == before_width
+    assert window.view.mapFromScene(QPointF(0, 0)) == anchor
+    assert window.document.undo_stack.count() == 0          # a click records no move

@@ -1,9 +1,9 @@
 """The inspector edits the selected node's parameters with widgets that fit each parameter's
 kind, and shows what the model inferred: output shapes, parameter count and issues. Values are
 checked by the model (ParamSpec.validate); the message appears under the field."""
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QLabel, QLineEdit,
-                               QSpinBox, QVBoxLayout, QWidget)
+                               QSizePolicy, QSpinBox, QVBoxLayout, QWidget)
 
 from app.commands import RenameNode, SetParam
 from engine.graph.params import ParamError
@@ -19,6 +19,16 @@ def _text_of(value):
 
 
 class Inspector(QWidget):
+    """Its width does not follow its content: selecting a node must not resize the dock, which
+    would shift the canvas under the cursor."""
+    WIDTH = 320
+
+    def sizeHint(self):
+        return QSize(self.WIDTH, 480)
+
+    def minimumSizeHint(self):
+        return QSize(self.WIDTH, 120)
+
     def __init__(self, document, parent=None):
         super().__init__(parent)
         self.document = document
@@ -38,6 +48,7 @@ class Inspector(QWidget):
         self.facts.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.outer.addWidget(self.facts)
         self.outer.addStretch(1)
+        self.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         self._unsubscribe = document.graph.subscribe(self._on_event)
 
     def detach(self):

@@ -39,7 +39,9 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.LeftDockWidgetArea, dock)
         self.inspector_dock = QDockWidget("Inspector", self)
         self.inspector_dock.setObjectName("inspector")
+        self.inspector_dock.setMinimumWidth(Inspector.WIDTH)
         self.addDockWidget(Qt.RightDockWidgetArea, self.inspector_dock)
+        dock.setMinimumWidth(220)
         self.status_counts = QLabel(self)
         self.statusBar().addPermanentWidget(self.status_counts)
         self.document = None
@@ -67,6 +69,7 @@ class MainWindow(QMainWindow):
             self.view.document = doc
         self.inspector = Inspector(doc, self)
         self.inspector_dock.setWidget(self.inspector)
+        self.resizeDocks([self.inspector_dock], [Inspector.WIDTH], Qt.Horizontal)
         self.scene.selectionChanged.connect(self._selection_changed)
         doc.title_changed.connect(lambda _: self._update_title())
         doc.graph.subscribe(lambda e: self._update_counts() if e.kind == "analysis" else None)

@@ -2,7 +2,7 @@
 from the palette, connections by dragging between ports, and the Tab search popup."""
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QCursor, QPainter
-from PySide6.QtWidgets import QGraphicsView, QToolTip
+from PySide6.QtWidgets import QApplication, QGraphicsView, QToolTip
 
 from app.commands import MoveNodes
 from . import style as S
@@ -32,6 +32,7 @@ class GraphView(QGraphicsView):
         self._pan_from = None
         self._space = False
         self._press_positions = None
+        self._press_at = QPointF()
         self.last_refusal = ""
         self.popup = None
 
@@ -88,6 +89,7 @@ class GraphView(QGraphicsView):
             return
         super().mousePressEvent(event)
         if self.connection is None and event.button() == Qt.LeftButton:
+            self._press_at = event.position()
             self._press_positions = {i.node_id: (i.pos().x(), i.pos().y())
                                      for i in self.scene().selectedItems() if isinstance(i, NodeItem)}
 
@@ -120,11 +122,18 @@ class GraphView(QGraphicsView):
             event.accept()
             return
         super().mouseReleaseEvent(event)
-        self._commit_moves()
+        self._commit_moves(event.position())
 
-    def _commit_moves(self):
+    def _commit_moves(self, release_at):
         before, self._press_positions = self._press_positions, None
         if not before:
+            return
+        if (release_at - self._press_at).manhattanLength() < QApplication.startDragDistance():
+            # a click, not a drag: whatever jitter moved the items is put back, nothing recorded
+            for nid, old in before.items():
+                item = self.scene().node_items.get(nid)
+                if item is not None:
+                    item.setPos(*old)
             return
         moves = {}
         items = self.scene().node_items
