@@ -404,32 +404,7 @@ def test_level_of_detail_hides_text_when_zoomed_far_out(window):
 def test_a_new_user_builds_logistic_regression_by_mouse_saves_reopens_and_undoes_everything(window, qtbot, tmp_path):
     """The lesson's model from low-level ops: drops from the palette, parameters set in the
     inspector with the keyboard, wires dragged port to port; then save, reopen, undo every step."""
-    view, g = window.view, window.document.graph
-    view.resetTransform()
-    origin = view.mapToScene(view.viewport().rect().topLeft()) + QPointF(120, 80)
-
-    def drop(type_id, col, row):
-        before = set(g.nodes)
-        assert drop_node_type(view, type_id, origin + QPointF(col * 240, row * 130))
-        (nid,) = set(g.nodes) - before
-        return nid
-
-    def header(nid):
-        item = window.scene.node_items[nid]
-        return QPointF(item.scenePos().x() + 60, item.scenePos().y() + 10)
-
-    def edit_text(nid, name, text):
-        click(view, header(nid))
-        assert window.inspector.node_id == nid
-        editor = window.inspector.editors[name]
-        editor.setFocus()
-        editor.selectAll()
-        qtbot.keyClicks(editor, text)
-        qtbot.keyClick(editor, Qt.Key_Return)
-
-    def wire(a, a_port, b, b_port):
-        drag(view, port_pos(window, a, a_port, True), port_pos(window, b, b_port, False))
-
+    drop, edit_text, wire, view, g = by_mouse(window, qtbot)
     x = drop("Input", 0, 0)
     w = drop("Parameter", 0, 1)
     b = drop("Parameter", 1, 2)
@@ -440,7 +415,7 @@ def test_a_new_user_builds_logistic_regression_by_mouse_saves_reopens_and_undoes
     loss = drop("BinaryCrossEntropy", 4, 0)
     edit_text(w, "shape", "2, 1")
     edit_text(t, "shape", "1")
-    click(view, header(t))
+    click(view, node_header(window, t))
     combo = window.inspector.editors["dtype"]
     combo.setFocus()
     qtbot.keyClick(combo, Qt.Key_Down)                 # int64 → float32
@@ -486,3 +461,100 @@ def test_selecting_a_node_does_not_shift_the_canvas(window):
     assert window.view.viewport().width() == before_width
     assert window.view.mapFromScene(QPointF(0, 0)) == anchor
     assert window.document.undo_stack.count() == 0          # a click records no move
+
+
+def node_header(window, nid):
+    item = window.scene.node_items[nid]
+    return QPointF(item.scenePos().x() + 60, item.scenePos().y() + 10)
+
+
+def by_mouse(window, qtbot):
+    """Helpers for building a graph the way a user does: drop, edit in the inspector, wire."""
+    view, g = window.view, window.document.graph
+    view.resetTransform()
+    origin = view.mapToScene(view.viewport().rect().topLeft()) + QPointF(120, 80)
+
+    def drop(type_id, col, row):
+        before = set(g.nodes)
+        assert drop_node_type(view, type_id, origin + QPointF(col * 240, row * 130))
+        (nid,) = set(g.nodes) - before
+        return nid
+
+    def edit_text(nid, name, text):
+        click(view, node_header(window, nid))
+        assert window.inspector.node_id == nid
+        editor = window.inspector.editors[name]
+        editor.setFocus()
+        if hasattr(editor, "selectAll"):
+            editor.selectAll()
+        if hasattr(editor, "lineEdit") and editor.lineEdit():
+            editor.lineEdit().selectAll()
+        qtbot.keyClicks(editor, text)
+        qtbot.keyClick(editor, Qt.Key_Return)
+
+    def wire(a, a_port, b, b_port):
+        drag(view, port_pos(window, a, a_port, True), port_pos(window, b, b_port, False))
+    return drop, edit_text, wire, view, g
+
+
+def test_a_new_user_builds_a_digits_mlp_from_layers_by_mouse(window, qtbot, tmp_path):
+    drop, edit_text, wire, view, g = by_mouse(window, qtbot)
+    x = drop("Input", 0, 0)
+    d1 = drop("Dense", 1, 0)
+    relu = drop("ReLU", 2, 0)
+    d2 = drop("Dense", 3, 0)
+    t = drop("Target", 3, 1)
+    loss = drop("CrossEntropy", 4, 0)
+    edit_text(x, "shape", "64")
+    edit_text(d1, "units", "128")
+    edit_text(d2, "units", "10")
+    wire(x, "x", d1, "x")
+    wire(d1, "y", relu, "x")
+    wire(relu, "y", d2, "x")
+    wire(d2, "y", loss, "input")
+    wire(t, "y", loss, "target")
+    a = g.analysis
+    assert not a.issues, a.issues
+    assert a.total_params() == 64 * 128 + 128 + 128 * 10 + 10
+    assert window.scene.edge_items[g.incoming(loss)["input"].id].label == "N×10"
+    path = str(tmp_path / "digits.twg")
+    window.ask_save_path = lambda: path
+    assert window.save()
+    built = snapshot(g)
+    stack = window.document.undo_stack
+    steps = stack.count()
+    assert steps == 6 + 3 + 5
+    for _ in range(steps):
+        stack.undo()
+    assert not g.nodes
+    assert window.open_path(path) and snapshot(window.document.graph) == built
+
+
+def test_fit_keeps_small_graphs_readable_and_shows_large_ones_whole(window):
+    from ui import style
+    window.open_path(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "resources",
+                                  "examples", "digits_cnn.twg"))
+    QApplication.processEvents()
+    window.view.fit()
+    assert window.view.zoom() >= style.LOD_DETAIL and window.scene.detail
+    first = min(window.scene.node_items.values(), key=lambda i: i.scenePos().x())
+    assert window.view.viewport().rect().contains(window.view.mapFromScene(first.sceneBoundingRect().center()))
+
+
+def test_ctrl_click_extends_the_selection_and_space_drag_pans(window, qtbot):
+    g, ids = mlp_graph()
+    load(window, g)
+    a, b = ids["input"], ids["loss"]
+    click(window.view, node_header(window, a))
+    click(window.view, node_header(window, b), modifiers=Qt.ControlModifier)
+    assert set(window.scene.selected_node_ids()) == {a, b}
+    click(window.view, node_header(window, a), modifiers=Qt.ControlModifier)
+    assert window.scene.selected_node_ids() == [b]
+    window.view.setFocus()
+    qtbot.keyPress(window.view, Qt.Key_Space)
+    h = window.view.horizontalScrollBar().value()
+    p = window.view.mapToScene(window.view.viewport().rect().center())
+    drag(window.view, p, QPointF(p.x() + 120, p.y()))
+    qtbot.keyRelease(window.view, Qt.Key_Space)
+    assert window.view.horizontalScrollBar().value() != h
+    assert window.document.undo_stack.count() == 0            # panning records nothing

@@ -12,6 +12,7 @@ from .search_popup import NodeSearchPopup
 
 NODE_TYPE_MIME = "application/x-tensorweave-node-type"
 MIN_ZOOM, MAX_ZOOM = 0.05, 4.0
+READABLE_FIT_MAX_NODES = 60       # up to this size, "fit" keeps node labels readable
 
 
 class GraphView(QGraphicsView):
@@ -68,6 +69,12 @@ class GraphView(QGraphicsView):
         self.fitInView(rect.adjusted(-60, -60, 60, 60), Qt.KeepAspectRatio)
         if self.zoom() > 1.5:
             self.zoom_by(1.5 / self.zoom())
+        readable = S.LOD_DETAIL * 1.5
+        if self.zoom() < readable and len(self.scene().node_items) <= READABLE_FIT_MAX_NODES:
+            # a small graph that only fits as unlabeled boxes: stay readable, start at its input end
+            self.zoom_by(readable / self.zoom())
+            width = self.viewport().width() / self.zoom()
+            self.centerOn(QPointF(rect.left() - 40 + width / 2, rect.center().y()))
 
     def wheelEvent(self, event):
         delta = event.angleDelta().y()
