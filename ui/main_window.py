@@ -4,7 +4,7 @@ save prompts, autosave and recovery."""
 import os
 import time
 
-from PySide6.QtCore import QMimeData, QSettings, Qt, QTimer
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox)
 
@@ -20,7 +20,6 @@ from .palette import Palette
 from .scene import GraphScene
 from .view import GraphView
 
-FRAGMENT_MIME = "application/x-tensorweave-fragment"
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXAMPLES = os.path.join(ROOT, "resources", "examples")
 FILTER = "Tensorweave graphs (*.twg);;All files (*)"
@@ -252,11 +251,9 @@ class MainWindow(QMainWindow):
         nodes = self.scene.selected_node_ids()
         if not nodes:
             return False
-        text = fileformat.fragment_to_text(self.document.graph, nodes)
-        md = QMimeData()
-        md.setData(FRAGMENT_MIME, text.encode())
-        md.setText(text)
-        QApplication.clipboard().setMimeData(md)
+        # Plain text (a format-tagged JSON fragment): Qt builds the clipboard's data itself. A
+        # QMimeData made in Python and owned by the clipboard crashes PySide at interpreter exit.
+        QApplication.clipboard().setText(fileformat.fragment_to_text(self.document.graph, nodes))
         return True
 
     def cut(self):
@@ -264,8 +261,7 @@ class MainWindow(QMainWindow):
             self.delete_selection()
 
     def paste(self):
-        md = QApplication.clipboard().mimeData()
-        text = bytes(md.data(FRAGMENT_MIME)).decode() if md.hasFormat(FRAGMENT_MIME) else md.text()
+        text = QApplication.clipboard().text()
         try:
             nodes, edges = fileformat.fragment_from_text(text)
         except EngineError as exc:
