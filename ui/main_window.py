@@ -5,7 +5,7 @@ import os
 import time
 
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QUndoCommand
 from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox)
 
 from app.autosave import Autosave
@@ -234,9 +234,8 @@ class MainWindow(QMainWindow):
                 else:
                     doc = Document(loaded.graph, record.get("original_path"), loaded.name, loaded.description)
                     self.set_document(doc)
-                    doc.undo_stack.resetClean()          # recovered work is unsaved work
-                    doc.undo_stack.setClean()
-                    doc.undo_stack.push(_MarkDirty())
+                    # recovered work is unsaved work: one step away from the (clean) empty history
+                    doc.undo_stack.push(QUndoCommand("Restored unsaved work"))
             os.remove(record["file"])
             return True
         return False
@@ -364,14 +363,4 @@ class MainWindow(QMainWindow):
         tb.addSeparator()
         tb.addActions([a["fit"], a["layout"]])
         self._fill_recent()
-
-
-class _MarkDirty:
-    """Stands in for the edits of restored work, so the restored document counts as unsaved."""
-
-    def __new__(cls):
-        from PySide6.QtGui import QUndoCommand
-        cmd = QUndoCommand("Restored unsaved work")
-        return cmd
-
 
