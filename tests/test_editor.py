@@ -558,3 +558,13 @@ def test_ctrl_click_extends_the_selection_and_space_drag_pans(window, qtbot):
     qtbot.keyRelease(window.view, Qt.Key_Space)
     assert window.view.horizontalScrollBar().value() != h
     assert window.document.undo_stack.count() == 0            # panning records nothing
+
+
+def test_a_replaced_document_no_longer_reaches_the_window(window):
+    g, ids = mlp_graph()
+    load(window, g)
+    window.set_document(Document())
+    counts = window.status_counts.text()
+    g.set_param(next(n.id for n in g.nodes.values() if n.type_id == "Dense"), "units", 99)
+    assert window.status_counts.text() == counts
+    assert g._listeners == []                 # scene, inspector and window all let go of the old graph

@@ -55,6 +55,7 @@ class MainWindow(QMainWindow):
         if old is not None:
             self.scene.detach()
             self.inspector.detach()
+            self._unsubscribe_counts()
             self.undo_action.setEnabled(False)
         self.document = doc
         doc.setParent(self)
@@ -71,7 +72,8 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.inspector_dock], [Inspector.WIDTH], Qt.Horizontal)
         self.scene.selectionChanged.connect(self._selection_changed)
         doc.title_changed.connect(lambda _: self._update_title())
-        doc.graph.subscribe(lambda e: self._update_counts() if e.kind == "analysis" else None)
+        self._unsubscribe_counts = doc.graph.subscribe(
+            lambda e: self._update_counts() if e.kind == "analysis" else None)
         self._bind_undo(doc)
         self._update_title()
         self._update_counts()

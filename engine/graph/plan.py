@@ -111,6 +111,7 @@ class Plan:
             e, t = into_loss.get("input"), into_loss.get("target")
             self.prediction_slot = self.slot_of.get((e.src, e.src_port)) if e else None
             self.target_slot = self.slot_of.get((t.src, t.src_port)) if t else None
+        self._loss_step = next((st for st in self.steps if st.node is self.loss_node), None)
         self.ctx = Context(self)
         self.values = [None] * self.n_slots
         self.step_count = 0
@@ -159,13 +160,9 @@ class Plan:
         return self.loss_tensor()
 
     def loss_tensor(self):
-        return self.loss_step().tensors_out["loss"]
-
-    def loss_step(self):
-        for st in reversed(self.steps):
-            if st.node is self.loss_node:
-                return st
-        raise EngineError("the graph has no loss")
+        if self._loss_step is None:
+            raise EngineError("the graph has no loss")
+        return self._loss_step.tensors_out["loss"]
 
     def backward(self):
         """Gradients of the loss for every trainable weight (in ``.grad``, accumulated)."""

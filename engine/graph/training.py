@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import optim
 from ..backend import get_array_module, to_host
-from ..data import DataError, prepare
+from ..data import DataError, batch_indices, prepare
 from ..errors import EngineError
 from ..optim import lr_scheduler
 from ..random import Generator
@@ -289,7 +289,7 @@ class Trainer:
         try:
             for epoch in range(1, cfg["epochs"] + 1):
                 t0 = time.perf_counter()
-                batches = _batches(n, cfg["batch_size"], cfg["shuffle"], rng)
+                batches = batch_indices(n, cfg["batch_size"], cfg["shuffle"], rng)
                 loss_sum = metric_sum = 0.0
                 for b, idx in enumerate(batches):
                     self._checkpoint()
@@ -374,12 +374,3 @@ class Trainer:
 
     def state(self):
         return {"history": self.history.to_json(), "normalizer": self.normalizer.state() if self.normalizer else None}
-
-
-def _batches(n, batch_size, shuffle, rng):
-    order = rng.permutation(n) if shuffle else np.arange(n)
-    if batch_size <= 0 or batch_size >= n:
-        return [order]
-    return [order[i:i + batch_size] for i in range(0, n, batch_size)]
-
-
