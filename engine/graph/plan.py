@@ -120,18 +120,22 @@ class Plan:
         self.sample_interval = 0.0     # … and at most once per this many seconds (0: no limit)
         self._last_report = -1e9
         self._report_this_step = False
+        self.keep_grads = False        # keep every slot's gradient after backward (inspection)
+        self.grads = None
 
     # ------------------------------------------------------------- running
-    def forward(self, x, y=None, training=True):
+    def forward(self, x, y=None, training=True, grad=None):
         """Run every node on a batch (arrays or tensors on the plan's device). Returns the loss
-        tensor (None without a loss node or target)."""
+        tensor (None without a loss node or target). ``grad`` (default: ``training``) records
+        the tape, so evaluation-mode values can still be differentiated."""
+        grad = training if grad is None else grad
         ctx = self.ctx
         ctx.training = training
         ctx.batch = {"x": _as_tensor(x), "y": None if y is None else _as_tensor(y)}
         values = self.values
         report = self._report_this_step = self._should_report()
         summaries = [] if report else None
-        grad_mode = enable_grad() if training else no_grad()
+        grad_mode = enable_grad() if grad else no_grad()
         with grad_mode:
             for st in self.steps:
                 if (st.nt.role == "target" and y is None) or any(values[s] is None for _, s in st.inputs):
@@ -141,7 +145,7 @@ class Plan:
                     continue
                 ins = {}
                 for (port, slot), g in zip(st.inputs, st.in_grad):
-                    ins[port] = Tensor.wrap(values[slot], training and g)
+                    ins[port] = Tensor.wrap(values[slot], grad and g)
                 ctx.specs = st.in_specs
                 try:
                     outs = st.nt.forward(F, ins, st.weights, st.params, ctx)
@@ -196,6 +200,8 @@ class Plan:
             st.tensors_in = st.tensors_out = None
         if report:
             self._report_backward(norms)
+        if self.keep_grads:
+            self.grads = grads
         self.step_count += 1
 
     def predict(self, x, slot=None):

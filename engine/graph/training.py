@@ -141,10 +141,12 @@ class Trainer:
         self._stop = threading.Event()
         self._running = threading.Event()
         self._running.set()
+        self._single_step = False
         self.history = History()
         self.best_state = None
         self.plan = None
         self.normalizer = None
+        self.evaluate_when_stopped = True
 
     # ------------------------------------------------------------- control (any thread)
     def stop(self):
@@ -152,9 +154,16 @@ class Trainer:
         self._running.set()
 
     def pause(self):
+        self._single_step = False
         self._running.clear()
 
     def resume(self):
+        self._single_step = False
+        self._running.set()
+
+    def step(self):
+        """While paused: let exactly one more batch run, then pause again."""
+        self._single_step = True
         self._running.set()
 
     @property
@@ -168,6 +177,9 @@ class Trainer:
                 break
         if self._stop.is_set():
             raise TrainingStopped("stopped")
+        if self._single_step:            # this batch runs; the next checkpoint waits
+            self._single_step = False
+            self._running.clear()
 
     def _emit(self, event):
         if self.listener is not None:
@@ -257,14 +269,17 @@ class Trainer:
         t = y.reshape(len(y), -1)[:, 0] > (0.0 if xp.any(y < 0) else 0.5)
         return (p == t).sum()
 
-    def evaluate(self, x, y, batch_size=512):
-        """(mean loss, metric) over a data set in evaluation mode."""
+    def evaluate(self, x, y, batch_size=512, stoppable=False):
+        """(mean loss, metric) over a data set in evaluation mode; ``stoppable``: give up (raise
+        TrainingStopped) between chunks once stop() was called, so Stop stays prompt on big sets."""
         plan = self.plan
         total = metric = 0.0
         n = len(x)
         saved, plan.listener = plan.listener, None
         try:
             for i in range(0, n, batch_size):
+                if stoppable and self._stop.is_set():
+                    raise TrainingStopped("stopped")
                 xb, yb = x[i:i + batch_size], y[i:i + batch_size]
                 loss = plan.forward(xb, yb, training=False)
                 total = total + loss.data * len(xb)
@@ -293,25 +308,15 @@ class Trainer:
                 loss_sum = metric_sum = 0.0
                 for b, idx in enumerate(batches):
                     self._checkpoint()
-                    xb, yb = self._xtr[idx], self._ytr[idx]
-                    opt.zero_grad()
-                    loss = plan.forward(xb, yb, training=True)
-                    lv = float(loss.item())
-                    if not np.isfinite(lv):
-                        self._non_finite(xb, yb, epoch, b)
-                    plan.backward()
-                    if cfg["clip_grad_norm"] is not None:
-                        optim.clip_grad_norm_(plan.parameters, cfg["clip_grad_norm"])
-                    opt.step()
+                    lv, m = self.train_batch(idx, epoch, b)
                     step += 1
                     loss_sum += lv * len(idx)
-                    metric_sum += float(to_host(self._metric_sum(plan.values[plan.prediction_slot],
-                                                                 plan.values[plan.target_slot])))
+                    metric_sum += m
                     self.history.batches.append({"step": step, "epoch": epoch, "loss": lv})
                     self._emit(ev.BatchEnd(epoch, b + 1, len(batches), step, lv, len(idx)))
                 row = {"epoch": epoch, "train_loss": loss_sum / n, f"train_{metric}": metric_sum / n}
                 if self._xva is not None:
-                    vl, vm = self.evaluate(self._xva, self._yva)
+                    vl, vm = self.evaluate(self._xva, self._yva, stoppable=True)
                     row.update({"val_loss": vl, f"val_{metric}": vm})
                 row["lr"] = opt.param_groups[0]["lr"]
                 row["seconds"] = time.perf_counter() - t0
@@ -343,10 +348,33 @@ class Trainer:
         if cfg["restore_best"] and self.best_state is not None and reason != "stopped":
             self.restore_best()
         self.best_epoch = best_epoch
-        self.final_metrics = self.final_evaluation()
+        # a window wants Stop to end the run now; the command line wants the final figures
+        self.final_metrics = ({} if reason == "stopped" and not self.evaluate_when_stopped
+                              else self.final_evaluation())
         self._emit(ev.TrainingEnd(reason, message, epoch))
         self.end_reason, self.end_message = reason, message
         return self.history
+
+    def train_batch(self, idx, epoch=0, batch=0):
+        """One optimisation step on the training rows ``idx``: (loss, metric sum over the batch)."""
+        plan, opt = self.plan, self.optimizer
+        xb, yb = self._xtr[idx], self._ytr[idx]
+        opt.zero_grad()
+        loss = plan.forward(xb, yb, training=True)
+        lv = float(loss.item())
+        if not np.isfinite(lv):
+            self._non_finite(xb, yb, epoch, batch)
+        plan.backward()
+        if self.cfg["clip_grad_norm"] is not None:
+            optim.clip_grad_norm_(plan.parameters, self.cfg["clip_grad_norm"])
+        opt.step()
+        metric = float(to_host(self._metric_sum(plan.values[plan.prediction_slot], plan.values[plan.target_slot])))
+        return lv, metric
+
+    def first_batch(self):
+        """The rows of the first batch of the first epoch (what "animate one step" trains on)."""
+        rng = np.random.default_rng(self.cfg["seed"])
+        return batch_indices(len(self._xtr), self.cfg["batch_size"], self.cfg["shuffle"], rng)[0]
 
     def final_evaluation(self):
         """Loss and metric of the weights as they are now (after any restore), on both sets."""

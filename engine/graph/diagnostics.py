@@ -1,0 +1,232 @@
+"""What the window shows about a trained graph, computed without Qt: where overfitting began,
+a node's current value and gradient, a confusion matrix, a decision boundary over 2-D inputs,
+and a finite-difference check of one node's backward on the current batch."""
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .. import functional as F
+from ..backend import to_host
+from ..grad_mode import no_grad
+from ..random import Generator
+from ..tensor import Tensor
+from .plan import Plan
+from .weights import WeightStore
+
+
+# ----------------------------------------------------------------------------- curves
+def overfitting_onset(rows, patience=5, rise=0.02):
+    """The epoch where overfitting began, or None.
+
+    Overfitting, as the curves show it: the validation loss has been above its minimum for at
+    least ``patience`` epochs (and by more than ``rise``, relatively) while the training loss
+    kept falling below its value at that minimum. The onset is the epoch of the minimum — the
+    point where the two curves part, and the weights worth keeping."""
+    val = [(r.get("val_loss"), r.get("train_loss"), r["epoch"]) for r in rows]
+    val = [v for v in val if v[0] is not None and v[1] is not None and np.isfinite(v[0])]
+    if len(val) <= patience:
+        return None
+    b = min(range(len(val)), key=lambda i: val[i][0])
+    after = val[b + 1:]
+    if len(after) < patience:
+        return None
+    best_val, best_train, epoch = val[b]
+    last_val, last_train, _ = val[-1]
+    if last_val > best_val * (1 + rise) + 1e-12 and last_train < best_train:
+        return epoch
+    return None
+
+
+# ----------------------------------------------------------------------------- store copies
+def copy_store(store):
+    """An independent copy of a weight store (host arrays): inspection must never touch the
+    tensors a running trainer is updating, nor their gradients."""
+    out = WeightStore()
+    out.load_state(store.state())
+    return out
+
+
+# ----------------------------------------------------------------------------- node values
+@dataclass
+class NodeProbe:
+    """A node's output values and gradients, and its weights and their gradients, for one batch
+    (host arrays; gradients of the loss, None where no gradient reaches)."""
+    outputs: dict = field(default_factory=dict)
+    output_grads: dict = field(default_factory=dict)
+    weights: dict = field(default_factory=dict)
+    weight_grads: dict = field(default_factory=dict)
+    loss: float = None
+
+
+def probe(graph, store, node_id, x, y=None, training=False):
+    """Run one forward (and backward when there is a loss) on a copy of the weights and return
+    what flows through ``node_id``."""
+    plan = Plan(graph, copy_store(store), "cpu", "float32", Generator(0))
+    if not any(st.node.id == node_id for st in plan.steps):
+        plan = Plan(graph, copy_store(store), "cpu", "float32", Generator(0), targets=[node_id])
+    plan.keep_grads = True
+    loss = plan.forward(x, y, training=training, grad=True)
+    out = NodeProbe()
+    if loss is not None:
+        plan.backward()
+        out.loss = float(to_host(loss.data))
+    st = next(st for st in plan.steps if st.node.id == node_id)
+    for port, slot in st.outputs:
+        v = plan.values[slot]
+        out.outputs[port] = None if v is None else np.array(to_host(v))
+        g = plan.grads[slot] if plan.grads is not None else None
+        out.output_grads[port] = None if g is None else np.array(to_host(g))
+    for name, w in st.weights.items():
+        out.weights[name] = np.array(to_host(w.data))
+        out.weight_grads[name] = None if w.grad is None else np.array(to_host(w.grad.data))
+    return out
+
+
+# ----------------------------------------------------------------------------- classifiers
+def class_labels(y):
+    """Integer labels from int labels, one-hot rows or a single probability column."""
+    y = np.asarray(y)
+    if y.dtype.kind in "iu":
+        return y.reshape(len(y))
+    y = y.reshape(len(y), -1)
+    if y.shape[1] > 1:
+        return y.argmax(axis=1)
+    return (y[:, 0] > (0.0 if (y < 0).any() else 0.5)).astype(np.int64)
+
+
+def predicted_labels(pred, threshold=0.5):
+    pred = np.asarray(pred).reshape(len(pred), -1)
+    if pred.shape[1] > 1:
+        return pred.argmax(axis=1)
+    return (pred[:, 0] > threshold).astype(np.int64)
+
+
+def confusion_matrix(truth, guess, n_classes=None):
+    """counts[t, p]: samples of class t predicted as p."""
+    truth, guess = np.asarray(truth, dtype=np.int64), np.asarray(guess, dtype=np.int64)
+    n = n_classes or int(max(truth.max(initial=0), guess.max(initial=0)) + 1)
+    m = np.zeros((n, n), dtype=np.int64)
+    np.add.at(m, (truth, guess), 1)
+    return m
+
+
+def decision_grid(predict, x, resolution=64, margin=0.15):
+    """(xs, ys, z) over the bounding box of the 2-D points ``x``: ``z[i, j]`` is the model's
+    output at (xs[j], ys[i]) — the probability of class 1, or the winning class."""
+    lo, hi = x.min(axis=0), x.max(axis=0)
+    pad = (hi - lo) * margin + 1e-6
+    xs = np.linspace(lo[0] - pad[0], hi[0] + pad[0], resolution, dtype=np.float32)
+    ys = np.linspace(lo[1] - pad[1], hi[1] + pad[1], resolution, dtype=np.float32)
+    gx, gy = np.meshgrid(xs, ys)
+    pts = np.stack([gx.ravel(), gy.ravel()], axis=1)
+    out = np.asarray(predict(pts)).reshape(len(pts), -1)
+    z = out[:, 0] if out.shape[1] == 1 else out.argmax(axis=1).astype(np.float32)
+    return xs, ys, z.reshape(resolution, resolution)
+
+
+# ----------------------------------------------------------------------------- gradient check
+@dataclass
+class NodeGradcheck:
+    max_abs_diff: float
+    max_rel_diff: float
+    worst: str          # which tensor and element
+    checked: int        # how many elements were perturbed
+    tensors: list       # names of the tensors checked
+    kinks: int = 0      # elements skipped: they sit on a kink (ReLU at 0, a max-pool tie)
+
+    def summary(self):
+        if not self.tensors:
+            return "nothing to check: this node has no differentiable inputs or weights"
+        return (f"largest difference between backward and finite differences: {self.max_abs_diff:.3g} "
+                f"(relative {self.max_rel_diff:.3g}) at {self.worst}; {self.checked} elements of "
+                f"{', '.join(self.tensors)} checked in float64"
+                + (f"; {self.kinks} skipped at kinks (ReLU at 0, max-pool ties)" if self.kinks else ""))
+
+
+def gradcheck_node(graph, store, node_id, x, y=None, samples=4, max_elements=400, eps=1e-6, seed=0):
+    """Compare ``node_id``'s backward with central finite differences, in float64, on its real
+    inputs for the first ``samples`` rows of the batch. Large tensors are checked at
+    ``max_elements`` randomly chosen elements each."""
+    x = np.asarray(x)[:samples]
+    y = None if y is None else np.asarray(y)[:samples]
+    plan = Plan(graph, copy_store(store), "cpu", "float64", Generator(seed))
+    x64 = x.astype(np.float64) if x.dtype.kind == "f" else x
+    y64 = None if y is None else (y.astype(np.float64) if y.dtype.kind == "f" else y)
+    plan.forward(x64, y64, training=False, grad=False)
+    st = next((s for s in plan.steps if s.node.id == node_id), None)
+    if st is None:
+        return NodeGradcheck(0.0, 0.0, "", 0, [])
+    ctx = plan.ctx
+    ins = {port: np.array(to_host(plan.values[slot])) for port, slot in st.inputs}
+    names, arrays = [], []
+    for port, a in ins.items():
+        if a.dtype.kind == "f":
+            names.append(f"input '{port}'")
+            arrays.append(a)
+    for name, w in st.weights.items():
+        if w.requires_grad:
+            names.append(f"weight '{name}'")
+            arrays.append(np.array(to_host(w.data), dtype=np.float64))
+    if not arrays:
+        return NodeGradcheck(0.0, 0.0, "", 0, [])
+    n_in = sum(1 for a in ins.values() if a.dtype.kind == "f")
+
+    def run(tensors):
+        t_ins, k = {}, 0
+        for port, a in ins.items():
+            if a.dtype.kind == "f":
+                t_ins[port], k = tensors[k], k + 1
+            else:
+                t_ins[port] = Tensor(a)
+        ws, j = {}, n_in
+        for name, w in st.weights.items():
+            if w.requires_grad:
+                ws[name], j = tensors[j], j + 1
+            else:
+                ws[name] = w
+        ctx.generator = Generator(seed)        # the same dropout mask every call
+        ctx.training, ctx.specs = False, st.in_specs
+        outs = st.nt.forward(F, t_ins, ws, st.params, ctx)
+        return [o for o in outs.values() if o is not None and o.dtype.kind == "f"]
+
+    rng = np.random.default_rng(seed)
+    tensors = [Tensor(a, requires_grad=True) for a in arrays]
+    outs = run(tensors)
+    gys = [rng.standard_normal(o.shape) for o in outs]
+
+    def objective(outs):
+        return sum(float(np.sum(to_host(o.data) * g)) for o, g in zip(outs, gys))
+
+    total = None
+    for o, g in zip(outs, gys):
+        term = (o * Tensor(g)).sum()
+        total = term if total is None else total + term
+    total.backward()
+    analytic = [np.zeros_like(a) if t.grad is None else np.array(to_host(t.grad.data)) for t, a in zip(tensors, arrays)]
+    worst, max_abs, max_rel, checked, kinks = "", 0.0, 0.0, 0, 0
+    with no_grad():
+        plain = [Tensor(a) for a in arrays]
+        f0 = objective(run(plain))
+        for k, a in enumerate(arrays):
+            flat = a.reshape(-1)
+            idx = np.arange(flat.size) if flat.size <= max_elements else rng.choice(flat.size, max_elements, False)
+            for i in idx:
+                orig = flat[i]
+                flat[i] = orig + eps
+                fp = objective(run(plain))
+                flat[i] = orig - eps
+                fm = objective(run(plain))
+                flat[i] = orig
+                right, left = (fp - f0) / eps, (f0 - fm) / eps
+                if abs(right - left) > 1e-3 * (1 + abs(right) + abs(left)):
+                    kinks += 1               # not differentiable here: the two sides disagree
+                    continue
+                num = (fp - fm) / (2 * eps)
+                ana = analytic[k].reshape(-1)[i]
+                diff = abs(num - ana)
+                checked += 1
+                if diff >= max_abs:
+                    max_abs = diff
+                    worst = f"{names[k]}[{', '.join(str(int(j)) for j in np.unravel_index(i, a.shape))}]"
+                max_rel = max(max_rel, diff / max(abs(num), abs(ana), 1e-6))
+    return NodeGradcheck(float(max_abs), float(max_rel), worst, checked, names, kinks)
