@@ -146,3 +146,31 @@ class AddFragment(QUndoCommand):
                 self.graph.disconnect(e.id)
             for nid in self.node_ids:
                 self.graph.remove_node(nid)
+
+
+class SetConfig(QUndoCommand):
+    """Change the graph's training or dataset configuration (a whole dict under ``key``);
+    consecutive edits of the same key merge, so typing in a field is one undo step."""
+    ID = 1002
+
+    def __init__(self, doc, key, value, text=None):
+        super().__init__(text or f"Change {key} settings")
+        self.graph, self.key = doc.graph, key
+        old = doc.graph.config.get(key)
+        self.old = dict(old) if isinstance(old, dict) else old
+        self.new = dict(value) if isinstance(value, dict) else value
+
+    def id(self):
+        return self.ID
+
+    def mergeWith(self, other):
+        if other.key != self.key:
+            return False
+        self.new = other.new
+        return True
+
+    def redo(self):
+        self.graph.set_config(self.key, self.new)
+
+    def undo(self):
+        self.graph.set_config(self.key, self.old)

@@ -26,6 +26,7 @@ class Document(QObject):
         self.history = None
         self.normalizer = None
         self.best_epoch = None
+        self.weights_changed = False     # trained since the last save (weights are not undoable)
         self.undo_stack = QUndoStack(self)
         self.undo_stack.cleanChanged.connect(self._clean_changed)
 
@@ -50,8 +51,10 @@ class Document(QObject):
         name = self.name or os.path.splitext(os.path.basename(path))[0]
         fileformat.save(self.graph, path, name=name, description=self.description,
                         store=self.store if self.store.tensors else None, history=self.history,
-                        best_epoch=self.best_epoch)
+                        best_epoch=self.best_epoch,
+                        normalizer=self.normalizer if hasattr(self.normalizer, "state") else None)
         self.path, self.name = path, name
+        self.weights_changed = False
         self.undo_stack.setClean()
         self.title_changed.emit(self.title())
 
@@ -62,7 +65,16 @@ class Document(QObject):
     # ------------------------------------------------------------- state
     @property
     def dirty(self):
-        return not self.undo_stack.isClean()
+        return not self.undo_stack.isClean() or self.weights_changed
+
+    def mark_trained(self, history=None, best_epoch=None, normalizer=None):
+        """Training changed the weights (and history): unsaved work, though not an undo step."""
+        if history is not None:
+            self.history, self.best_epoch = history, best_epoch
+        if normalizer is not None:
+            self.normalizer = normalizer
+        self.weights_changed = True
+        self.title_changed.emit(self.title())
 
     def display_name(self):
         if self.name:

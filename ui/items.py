@@ -75,6 +75,8 @@ class NodeItem(QGraphicsItem):
         self.edges = set()
         self.issues = []
         self.summary = ""
+        self.glow = None          # training/animation colour around the node (QColor or None)
+        self.badge = ""           # a value shown in the footer instead of the shape while animating
         nt = node.type
         self.inputs = {p.name: PortItem(self, p.name, False, i) for i, p in enumerate(nt.inputs)}
         self.outputs = {p.name: PortItem(self, p.name, True, i) for i, p in enumerate(nt.outputs)}
@@ -99,14 +101,26 @@ class NodeItem(QGraphicsItem):
         self.setToolTip("\n".join(tip))
         self.update()
 
+    def set_glow(self, color, badge=None):
+        """Tint the node (training activity, animation); None clears it."""
+        if badge is not None:
+            self.badge = badge
+        if color != self.glow or badge is not None:
+            self.glow = color
+            self.update()
+
     def boundingRect(self):
-        return QRectF(-4, -4, S.NODE_WIDTH + 8, self.height + 8)
+        return QRectF(-8, -8, S.NODE_WIDTH + 16, self.height + 16)
 
     def paint(self, painter, option, widget=None):
         rect = QRectF(0, 0, S.NODE_WIDTH, self.height)
         selected = bool(option.state & QStyle.State_Selected)
         errors = [i for i in self.issues if i.severity == "error"]
         border = S.SELECTED if selected else (S.ERROR if errors else S.NODE_BORDER)
+        if self.glow is not None:
+            painter.setPen(QPen(self.glow, 6))
+            painter.setBrush(Qt.NoBrush)
+            painter.drawRoundedRect(rect.adjusted(-3, -3, 3, 3), 8, 8)
         if _lod(painter, option) < S.LOD_DETAIL:
             painter.setRenderHint(QPainter.Antialiasing, False)
             painter.setPen(QPen(border, 2))
@@ -133,9 +147,12 @@ class NodeItem(QGraphicsItem):
         for i, name in enumerate(outs):
             painter.drawText(QRectF(S.NODE_WIDTH / 2 - 10, S.HEADER + i * S.ROW, S.NODE_WIDTH / 2, S.ROW),
                              Qt.AlignVCenter | Qt.AlignRight, name)
-        if self.summary:
+        footer = self.badge if (self.badge and self.glow is not None) else self.summary
+        if footer:
+            if footer is self.badge:
+                painter.setPen(S.TEXT)
             painter.drawText(QRectF(8, self.height - S.FOOTER, S.NODE_WIDTH - 16, S.FOOTER),
-                             Qt.AlignVCenter | Qt.AlignLeft, fm.elidedText(self.summary, Qt.ElideRight, S.NODE_WIDTH - 16))
+                             Qt.AlignVCenter | Qt.AlignLeft, fm.elidedText(footer, Qt.ElideRight, S.NODE_WIDTH - 16))
         if self.issues:
             color = S.ERROR if errors else S.WARNING
             painter.setPen(Qt.NoPen)
@@ -171,6 +188,8 @@ class EdgeItem(QGraphicsItem):
         self.setZValue(0)
         self.label = ""
         self.issues = []
+        self.pulse = None         # animation: where along the wire the pulse is (0…1), or None
+        self.pulse_color = S.SELECTED
         self._path = QPainterPath()
         self._shape = QPainterPath()
         self._bounds = QRectF()
@@ -200,6 +219,13 @@ class EdgeItem(QGraphicsItem):
         self.setToolTip("\n".join([label] + [i.message for i in issues]) if (label or issues) else "")
         self.update()
 
+    def set_pulse(self, at, color=None):
+        if color is not None:
+            self.pulse_color = color
+        if at != self.pulse:
+            self.pulse = at
+            self.update()
+
     def boundingRect(self):
         return self._bounds
 
@@ -218,6 +244,13 @@ class EdgeItem(QGraphicsItem):
         painter.setPen(pen)
         painter.setBrush(Qt.NoBrush)
         painter.drawPath(self._path)
+        if self.pulse is not None:
+            painter.setPen(QPen(self.pulse_color, 3.5))
+            painter.drawPath(self._path)
+            at = self._path.pointAtPercent(min(max(self.pulse, 0.0), 1.0))
+            painter.setPen(Qt.NoPen)
+            painter.setBrush(self.pulse_color)
+            painter.drawEllipse(at, 7, 7)
         if self.label and detail:
             mid = self._path.pointAtPercent(0.5)
             painter.setFont(S.font(8))

@@ -18,6 +18,7 @@ from .inspector import Inspector
 from .interactions import add_node_at
 from .palette import Palette
 from .scene import GraphScene
+from .training_view import TrainingView
 from .view import GraphView
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -41,6 +42,10 @@ class MainWindow(QMainWindow):
         self.inspector_dock.setMinimumWidth(Inspector.WIDTH)
         self.addDockWidget(Qt.RightDockWidgetArea, self.inspector_dock)
         dock.setMinimumWidth(220)
+        self.training_dock = QDockWidget("Training", self)
+        self.training_dock.setObjectName("training")
+        self.addDockWidget(Qt.BottomDockWidgetArea, self.training_dock)
+        self.training = None
         self.status_counts = QLabel(self)
         self.statusBar().addPermanentWidget(self.status_counts)
         self.document = None
@@ -53,6 +58,8 @@ class MainWindow(QMainWindow):
     def set_document(self, doc):
         old = self.document
         if old is not None:
+            self.training.detach()
+            self.training.deleteLater()
             self.scene.detach()
             self.inspector.detach()
             self._unsubscribe_counts()
@@ -70,6 +77,13 @@ class MainWindow(QMainWindow):
         self.inspector = Inspector(doc, self)
         self.inspector_dock.setWidget(self.inspector)
         self.resizeDocks([self.inspector_dock], [Inspector.WIDTH], Qt.Horizontal)
+        self.training = TrainingView(doc, self.scene, self)
+        self.training_dock.setWidget(self.training)
+        self.resizeDocks([self.training_dock], [330], Qt.Vertical)
+        self.training.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
+        self.training.error.connect(self.show_error)
+        self.training.failed_at.connect(self._select_node)
+        self.training.session.state_changed.connect(self._training_state)
         self.scene.selectionChanged.connect(self._selection_changed)
         doc.title_changed.connect(lambda _: self._update_title())
         self._unsubscribe_counts = doc.graph.subscribe(
@@ -106,6 +120,19 @@ class MainWindow(QMainWindow):
     def _selection_changed(self):
         ids = self.scene.selected_node_ids()
         self.inspector.show_node(ids[0] if len(ids) == 1 else None)
+        self.training.set_selected_node(ids[0] if len(ids) == 1 else None)
+
+    def _select_node(self, node_id):
+        item = self.scene.node_items.get(node_id)
+        if item is not None:
+            self.scene.clearSelection()
+            item.setSelected(True)
+            self.view.centerOn(item)
+
+    def _training_state(self, state):
+        idle = state == "idle"
+        self.actions["train"].setEnabled(idle)
+        self.actions["stop"].setEnabled(not idle)
 
     # ------------------------------------------------------------- dialogs (replaceable in tests)
     def ask_save_changes(self):
@@ -127,6 +154,13 @@ class MainWindow(QMainWindow):
             path += ".twg"
         return path or None
 
+    def ask_stop_training(self):
+        """Closing or replacing the document while it trains: True to stop the run."""
+        answer = QMessageBox.question(self, "Training is running",
+                                      "Training is still running. Stop it and continue?",
+                                      QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
+        return answer == QMessageBox.Yes
+
     def show_error(self, title, message):
         QMessageBox.critical(self, title, message)
 
@@ -143,7 +177,12 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------- file actions
     def maybe_save(self):
-        """True when it is fine to drop the current document."""
+        """True when it is fine to drop the current document (a running training is stopped
+        first, after asking)."""
+        if self.training is not None and self.training.session.busy:
+            if not self.ask_stop_training():
+                return False
+            self.training.stop(wait=True)
         if not self.document.dirty:
             return True
         answer = self.ask_save_changes()
@@ -217,6 +256,7 @@ class MainWindow(QMainWindow):
         if self.maybe_save():
             if self.autosave:
                 self.autosave.stop()
+            self.training.detach()
             event.accept()
         else:
             event.ignore()
@@ -327,7 +367,12 @@ class MainWindow(QMainWindow):
             "zoom_out": self._action("Zoom &Out", lambda: self.view.zoom_out(), K.ZoomOut),
             "fit": self._action("&Fit to View", lambda: self.view.fit(), K("Ctrl+0")),
             "layout": self._action("Auto-&layout", self.auto_layout, K("Ctrl+L")),
+            "train": self._action("&Train", lambda: self.training.run(), K("F5"), "Train the graph on its data set"),
+            "stop": self._action("&Stop Training", lambda: self.training.stop(), K("Shift+F5")),
+            "step": self._action("Train One &Batch", lambda: self.training.step(), K("F10")),
+            "animate": self._action("&Animate One Step", lambda: self.training.animate_step(), K("F6")),
         }
+        a["stop"].setEnabled(False)
         self.undo_action = QAction("&Undo", self)
         self.undo_action.setShortcuts(K.Undo)
         self.redo_action = QAction("&Redo", self)
@@ -357,6 +402,8 @@ class MainWindow(QMainWindow):
         m.addActions([a["zoom_in"], a["zoom_out"], a["fit"]])
         m.addSeparator()
         m.addActions([a["layout"], snap])
+        m = mb.addMenu("&Training")
+        m.addActions([a["train"], a["stop"], a["step"], a["animate"]])
         tb = self.addToolBar("Main")
         tb.setObjectName("main toolbar")
         tb.addActions([a["new"], a["open"], a["save"]])
@@ -364,5 +411,7 @@ class MainWindow(QMainWindow):
         tb.addActions([self.undo_action, self.redo_action])
         tb.addSeparator()
         tb.addActions([a["fit"], a["layout"]])
+        tb.addSeparator()
+        tb.addActions([a["train"], a["stop"]])
         self._fill_recent()
 

@@ -36,3 +36,26 @@ def font(size=9, bold=False):
     f = QFont("DejaVu Sans", size)
     f.setBold(bold)
     return f
+
+
+# magnitude colours (log scale): dark blue → teal → yellow, like viridis
+_RAMP = [(0.0, (68, 1, 84)), (0.25, (59, 82, 139)), (0.5, (33, 145, 140)), (0.75, (94, 201, 98)), (1.0, (253, 231, 37))]
+FORWARD = QColor("#f2c14e")
+
+
+def ramp(t):
+    """The colour for a position 0…1 on the magnitude scale."""
+    t = min(max(float(t), 0.0), 1.0)
+    for (t0, c0), (t1, c1) in zip(_RAMP, _RAMP[1:]):
+        if t <= t1:
+            f = (t - t0) / (t1 - t0)
+            return QColor(*[round(a + (b - a) * f) for a, b in zip(c0, c1)])
+    return QColor(*_RAMP[-1][1])
+
+
+def log_position(value, lo, hi):
+    """Where ``value`` lies between ``lo`` and ``hi`` on a log scale (0…1)."""
+    import math
+    if value <= 0 or lo <= 0 or hi <= lo:
+        return 0.0 if value <= lo else 1.0
+    return (math.log10(value) - math.log10(lo)) / (math.log10(hi) - math.log10(lo))

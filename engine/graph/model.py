@@ -212,7 +212,11 @@ class Graph:
         self._emit(GraphEvent("node_renamed", node=node, value=node.title))
 
     def set_config(self, key, value):
-        self.config[key] = value
+        """Set (or, with None, remove) a configuration entry such as 'training' or 'dataset'."""
+        if value is None:
+            self.config.pop(key, None)
+        else:
+            self.config[key] = value
         self._emit(GraphEvent("config_changed", name=key, value=value))
 
     # ------------------------------------------------------------- edges

@@ -1,0 +1,247 @@
+"""Live training curves: loss (training vs validation per epoch, smoothed per-batch training
+loss) and accuracy or MAE, with the previous run drawn faintly, the best epoch marked, the
+overfitting stretch shaded, a hover readout, a log-scale toggle and PNG/CSV export."""
+import csv
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from engine.graph.diagnostics import overfitting_onset
+
+TRAIN = QColor("#4ea1ff")
+VAL = QColor("#ff9f43")
+FAINT = QColor(160, 160, 160, 90)
+OVERFIT = QColor(229, 72, 77, 45)
+SMOOTHING = 0.9              # exponential moving average of the per-batch loss
+MAX_BATCH_POINTS = 4000
+
+
+class CurvesView(QWidget):
+    restore_requested = Signal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        pg.setConfigOptions(antialias=True)
+        self.rows = []                # per-epoch metrics of this run
+        self.previous = []            # … of the run before
+        self.batch_x, self.batch_y = [], []
+        self._ema = None
+        self.best_epoch = None
+        self.onset = None
+        self.patience = 5
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        bar = QHBoxLayout()
+        self.log_box = QCheckBox("Log scale", self)
+        self.log_box.toggled.connect(self._set_log)
+        self.log_box.clicked.connect(lambda: setattr(self, "log_chosen", True))
+        self.log_chosen = False      # the user's choice wins over the automatic one
+        self.readout = QLabel("", self)
+        self.readout.setMinimumWidth(200)
+        self.png_button = QPushButton("Export PNG…", self)
+        self.csv_button = QPushButton("Export CSV…", self)
+        bar.addWidget(self.log_box)
+        bar.addWidget(self.readout, 1)
+        bar.addWidget(self.png_button)
+        bar.addWidget(self.csv_button)
+        lay.addLayout(bar)
+        self.banner = QWidget(self)
+        b = QHBoxLayout(self.banner)
+        b.setContentsMargins(4, 0, 4, 0)
+        self.banner_text = QLabel(self.banner)
+        self.banner_text.setStyleSheet("color: #ff8a8e; font-weight: bold")
+        self.restore_button = QPushButton("Restore best weights", self.banner)
+        self.restore_button.clicked.connect(self.restore_requested)
+        b.addWidget(self.banner_text, 1)
+        b.addWidget(self.restore_button)
+        self.banner.hide()
+        lay.addWidget(self.banner)
+        plots = QHBoxLayout()
+        self.loss_plot = self._plot("loss")
+        self.metric_plot = self._plot("accuracy")
+        plots.addWidget(self.loss_plot, 3)
+        plots.addWidget(self.metric_plot, 2)
+        lay.addLayout(plots, 1)
+        lp, mp = self.loss_plot.getPlotItem(), self.metric_plot.getPlotItem()
+        self.prev_train = lp.plot(pen=pg.mkPen(FAINT, width=1.5, style=Qt.DashLine))
+        self.prev_val = lp.plot(pen=pg.mkPen(FAINT, width=1.5, style=Qt.DotLine))
+        self.batch_curve = lp.plot(pen=pg.mkPen(QColor(78, 161, 255, 90), width=1), name="training (per batch, smoothed)")
+        self.train_curve = lp.plot(pen=pg.mkPen(TRAIN, width=2.2), name="training")
+        self.val_curve = lp.plot(pen=pg.mkPen(VAL, width=2.2), name="validation")
+        self.best_marker = pg.ScatterPlotItem(size=14, symbol="star", brush=pg.mkBrush("#f2c14e"), pen=pg.mkPen("k"))
+        lp.addItem(self.best_marker)
+        self.best_line = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#f2c14e", style=Qt.DotLine),
+                                         label="best", labelOpts={"position": 0.92, "color": "#f2c14e"})
+        self.best_line.hide()
+        lp.addItem(self.best_line)
+        self.overfit_region = pg.LinearRegionItem(movable=False, brush=pg.mkBrush(OVERFIT),
+                                                  pen=pg.mkPen(None))
+        self.overfit_region.hide()
+        lp.addItem(self.overfit_region)
+        self.overfit_label = pg.TextItem("", color="#ff8a8e", anchor=(0, 0))
+        self.overfit_label.hide()
+        lp.addItem(self.overfit_label)
+        self.prev_metric_train = mp.plot(pen=pg.mkPen(FAINT, width=1.5, style=Qt.DashLine))
+        self.prev_metric_val = mp.plot(pen=pg.mkPen(FAINT, width=1.5, style=Qt.DotLine))
+        self.metric_train = mp.plot(pen=pg.mkPen(TRAIN, width=2.2), name="training")
+        self.metric_val = mp.plot(pen=pg.mkPen(VAL, width=2.2), name="validation")
+        for plot in (self.loss_plot, self.metric_plot):
+            plot.scene().sigMouseMoved.connect(lambda pos, p=plot: self._hover(p, pos))
+        self.png_button.clicked.connect(lambda: self._ask_export("png"))
+        self.csv_button.clicked.connect(lambda: self._ask_export("csv"))
+
+    def _plot(self, name):
+        w = pg.PlotWidget(self)
+        w.setBackground("#1f2329")
+        item = w.getPlotItem()
+        item.showGrid(x=True, y=True, alpha=0.15)
+        item.setLabel("bottom", "epoch")
+        item.setLabel("left", name)
+        item.addLegend(offset=(-10, 10), labelTextSize="8pt")
+        w.setMinimumHeight(160)
+        return w
+
+    # ------------------------------------------------------------- feeding
+    def start_run(self):
+        """A new run begins: this run's curves become the faint 'previous run'."""
+        if self.rows:
+            self.previous = self.rows
+        self.rows, self.batch_x, self.batch_y, self._ema = [], [], [], None
+        self.best_epoch = self.onset = None
+        self.banner.hide()
+        self._redraw()
+
+    def set_history(self, rows):
+        """Show a finished history (a file's, or after Reset)."""
+        self.rows = [dict(r) for r in rows]
+        self.batch_x, self.batch_y, self._ema = [], [], None
+        self._update_markers()
+        self._redraw()
+
+    def add_batches(self, progress):
+        batches = max(progress.batches, 1)
+        for step, loss in progress.losses:
+            if not np.isfinite(loss):
+                continue
+            self._ema = loss if self._ema is None else SMOOTHING * self._ema + (1 - SMOOTHING) * loss
+            self.batch_x.append(step / batches)
+            self.batch_y.append(self._ema)
+        if len(self.batch_x) > MAX_BATCH_POINTS:          # keep every other point of the older half
+            half = len(self.batch_x) // 2
+            self.batch_x = self.batch_x[:half:2] + self.batch_x[half:]
+            self.batch_y = self.batch_y[:half:2] + self.batch_y[half:]
+        self.batch_curve.setData(self.batch_x, self.batch_y)
+
+    def add_epoch(self, row):
+        self.rows.append(dict(row))
+        self._auto_log()
+        self._update_markers()
+        self._redraw()
+
+    # ------------------------------------------------------------- drawing
+    @property
+    def metric_key(self):
+        keys = self.rows[0].keys() if self.rows else (self.previous[0].keys() if self.previous else ())
+        return "mae" if "train_mae" in keys else "accuracy"
+
+    def _xy(self, rows, key):
+        pts = [(r["epoch"], r[key]) for r in rows if r.get(key) is not None and np.isfinite(r[key])]
+        return ([p[0] for p in pts], [p[1] for p in pts]) if pts else ([], [])
+
+    def _redraw(self):
+        m = self.metric_key
+        self.metric_plot.getPlotItem().setLabel("left", "MAE" if m == "mae" else "accuracy")
+        self.train_curve.setData(*self._xy(self.rows, "train_loss"))
+        self.val_curve.setData(*self._xy(self.rows, "val_loss"))
+        self.prev_train.setData(*self._xy(self.previous, "train_loss"))
+        self.prev_val.setData(*self._xy(self.previous, "val_loss"))
+        self.metric_train.setData(*self._xy(self.rows, f"train_{m}"))
+        self.metric_val.setData(*self._xy(self.rows, f"val_{m}"))
+        self.prev_metric_train.setData(*self._xy(self.previous, f"train_{m}"))
+        self.prev_metric_val.setData(*self._xy(self.previous, f"val_{m}"))
+        if not self.rows:
+            self.batch_curve.setData([], [])
+
+    def _update_markers(self):
+        key = "val_loss" if any(r.get("val_loss") is not None for r in self.rows) else "train_loss"
+        pts = [(r[key], r["epoch"]) for r in self.rows if r.get(key) is not None and np.isfinite(r[key])]
+        if pts:
+            best_loss, self.best_epoch = min(pts)
+            self.best_marker.setData([self.best_epoch], [self._plot_y(best_loss)])
+            self.best_line.setValue(self.best_epoch)
+            self.best_line.label.setFormat(f"best: epoch {self.best_epoch}")
+            self.best_line.show()
+        else:
+            self.best_marker.setData([], [])
+            self.best_line.hide()
+        self.onset = overfitting_onset(self.rows, self.patience)
+        if self.onset is not None:
+            last = self.rows[-1]["epoch"]
+            self.overfit_region.setRegion((self.onset, last))
+            self.overfit_region.show()
+            self.overfit_label.setText(f"overfitting from epoch {self.onset}")
+            lo, hi = min(p[0] for p in pts), max(p[0] for p in pts)
+            self.overfit_label.setPos(self.onset, self._plot_y(lo + 0.75 * (hi - lo) if not self.log_box.isChecked()
+                                                               else lo * (hi / lo) ** 0.75))
+            self.overfit_label.show()
+            self.banner_text.setText(f"Overfitting: since epoch {self.onset} the validation loss rises while the "
+                                     f"training loss keeps falling.")
+            self.restore_button.setText(f"Restore best weights (epoch {self.best_epoch})")
+            self.banner.show()
+        else:
+            self.overfit_region.hide()
+            self.overfit_label.hide()
+            self.banner.hide()
+
+    def _auto_log(self):
+        """Losses that fall by orders of magnitude read better on a log scale."""
+        if self.log_chosen or self.log_box.isChecked() or len(self.rows) < 5:
+            return
+        losses = [r[k] for r in self.rows for k in ("train_loss", "val_loss") if r.get(k) is not None]
+        if losses and min(losses) > 0 and max(losses) / min(losses) > 30:
+            self.log_box.setChecked(True)
+
+    def _plot_y(self, y):
+        return np.log10(y) if self.log_box.isChecked() and y > 0 else y
+
+    def _set_log(self, on):
+        self.loss_plot.getPlotItem().setLogMode(y=on)
+        self._update_markers()
+
+    def _hover(self, plot, pos):
+        vb = plot.getPlotItem().vb
+        if not plot.sceneBoundingRect().contains(pos) or not self.rows:
+            return
+        x = vb.mapSceneToView(pos).x()
+        row = min(self.rows, key=lambda r: abs(r["epoch"] - x))
+        m = self.metric_key
+        parts = [f"epoch {row['epoch']}"]
+        for key, label in (("train_loss", "train loss"), ("val_loss", "val loss"),
+                           (f"train_{m}", f"train {m}"), (f"val_{m}", f"val {m}")):
+            if row.get(key) is not None:
+                parts.append(f"{label} {row[key]:.4g}")
+        self.readout.setText(" · ".join(parts))
+
+    # ------------------------------------------------------------- export
+    def export_png(self, path):
+        return self.grab().save(path)
+
+    def export_csv(self, path):
+        keys = []
+        for r in self.rows:
+            keys += [k for k in r if k not in keys]
+        with open(path, "w", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(keys)
+            for r in self.rows:
+                w.writerow([r.get(k, "") for k in keys])
+
+    def _ask_export(self, kind):
+        from PySide6.QtWidgets import QFileDialog
+        path, _ = QFileDialog.getSaveFileName(self, f"Export curves as {kind.upper()}", f"curves.{kind}",
+                                              f"{kind.upper()} (*.{kind})")
+        if path:
+            (self.export_png if kind == "png" else self.export_csv)(path)

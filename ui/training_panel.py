@@ -1,0 +1,373 @@
+"""The training panel: the data set and the training settings stored in the graph document
+(every change is an undoable SetConfig command, checked by the engine's training_config), the
+run controls, and progress with samples per second and time left."""
+import csv
+import gzip
+import os
+
+import numpy as np
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGridLayout,
+                               QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton, QSpinBox, QVBoxLayout,
+                               QWidget)
+
+from app.commands import SetConfig
+from engine.backend import gpu_unavailable_reason
+from engine.data import BUNDLED
+from engine.data.synthetic import GENERATORS
+from engine.graph.params import ParamError
+from engine.graph.training import OPTIMIZERS, training_config
+
+NORMALIZE = ("none", "standardize", "minmax")
+
+
+def _clock(seconds):
+    if seconds is None or not np.isfinite(seconds):
+        return "—"
+    seconds = int(round(seconds))
+    h, rem = divmod(seconds, 3600)
+    m, s = divmod(rem, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+def csv_columns(path):
+    """The header row of a CSV file (gzip allowed)."""
+    opener = gzip.open if path.endswith(".gz") else open
+    with opener(path, "rt", newline="") as f:
+        sample = f.read(4096)
+    dialect = csv.Sniffer().sniff(sample, delimiters=",;\t") if sample else csv.excel
+    return next(csv.reader(sample.splitlines(), dialect), [])
+
+
+def npz_keys(path):
+    with np.load(path, allow_pickle=False) as z:
+        return list(z.files)
+
+
+class TrainingPanel(QWidget):
+    run_clicked = Signal()
+    pause_clicked = Signal()
+    stop_clicked = Signal()
+    step_clicked = Signal()
+    reset_clicked = Signal()
+
+    WIDTH = 340
+
+    def __init__(self, document, parent=None):
+        super().__init__(parent)
+        self.document = None
+        self._loading = False
+        self.setFixedWidth(self.WIDTH)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(6, 4, 6, 4)
+        form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.DontWrapRows)
+        lay.addLayout(form)
+        # --- data
+        self.source = QComboBox(self)
+        for name in BUNDLED:
+            self.source.addItem(f"{name.replace('_', ' ')} (bundled)", f"bundled:{name}")
+        for name in GENERATORS:
+            self.source.addItem(f"{name.replace('_', ' ')} (synthetic)", f"synthetic:{name}")
+        self.source.addItem("CSV file…", "csv:")
+        self.source.addItem("NPZ file…", "npz:")
+        form.addRow("Data", self.source)
+        self.file_row = QWidget(self)
+        fr = QHBoxLayout(self.file_row)
+        fr.setContentsMargins(0, 0, 0, 0)
+        self.path = QLineEdit(self.file_row)
+        self.path.setPlaceholderText("file path")
+        self.browse = QPushButton("…", self.file_row)
+        self.browse.setFixedWidth(28)
+        fr.addWidget(self.path)
+        fr.addWidget(self.browse)
+        form.addRow("File", self.file_row)
+        self.label_column = QComboBox(self)
+        self.label_column.setToolTip("CSV: the target column (features: every other column). "
+                                     "NPZ: the array of targets")
+        form.addRow("Target", self.label_column)
+        self.x_key = QComboBox(self)
+        self.x_key.setToolTip("NPZ: the array of features")
+        form.addRow("Features", self.x_key)
+        row = QHBoxLayout()
+        self.split = QDoubleSpinBox(self)
+        self.split.setRange(0.05, 0.9)
+        self.split.setSingleStep(0.05)
+        self.split.setToolTip("share of the rows held out for validation")
+        self.normalize = QComboBox(self)
+        self.normalize.addItems(NORMALIZE)
+        self.normalize.setToolTip("feature scaling, fitted on the training rows")
+        row.addWidget(self.split)
+        row.addWidget(self.normalize)
+        form.addRow("Validation", row)
+        # --- training
+        self.optimizer = QComboBox(self)
+        self.optimizer.addItems(list(OPTIMIZERS))
+        self.lr = QDoubleSpinBox(self)
+        self.lr.setDecimals(5)
+        self.lr.setRange(0.00001, 10.0)
+        self.lr.setSingleStep(0.001)
+        row = QHBoxLayout()
+        row.addWidget(self.optimizer)
+        row.addWidget(QLabel("lr", self))
+        row.addWidget(self.lr)
+        form.addRow("Optimizer", row)
+        self.batch = QSpinBox(self)
+        self.batch.setRange(0, 1_000_000)
+        self.batch.setSpecialValueText("whole set")
+        self.batch.setToolTip("samples per step: 1 = stochastic, 'whole set' = batch gradient descent")
+        self.epochs = QSpinBox(self)
+        self.epochs.setRange(1, 1_000_000)
+        row = QHBoxLayout()
+        row.addWidget(self.batch)
+        row.addWidget(QLabel("epochs", self))
+        row.addWidget(self.epochs)
+        form.addRow("Batch", row)
+        self.device = QComboBox(self)
+        self.device.addItem("CPU", "cpu")
+        self.device.addItem("GPU", "gpu")
+        reason = gpu_unavailable_reason()
+        if reason:
+            item = self.device.model().item(1)
+            item.setEnabled(False)
+            item.setToolTip(reason)
+            self.device.setItemText(1, "GPU (unavailable)")
+            self.device.setToolTip(f"GPU: {reason}")
+        self.seed = QSpinBox(self)
+        self.seed.setRange(0, 2 ** 31 - 1)
+        row = QHBoxLayout()
+        row.addWidget(self.device)
+        row.addWidget(QLabel("seed", self))
+        row.addWidget(self.seed)
+        form.addRow("Device", row)
+        self.early = QSpinBox(self)
+        self.early.setRange(0, 100000)
+        self.early.setSpecialValueText("off")
+        self.early.setToolTip("early stopping: stop after this many epochs without a better validation loss")
+        self.restore = QCheckBox("restore best at end", self)
+        row = QHBoxLayout()
+        row.addWidget(self.early)
+        row.addWidget(self.restore)
+        form.addRow("Early stop", row)
+        self.message = QLabel("", self)
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #e5484d")
+        lay.addWidget(self.message)
+        # --- controls
+        grid = QGridLayout()
+        self.run_button = QPushButton("▶ Train", self)
+        self.pause_button = QPushButton("Pause", self)
+        self.stop_button = QPushButton("■ Stop", self)
+        self.step_button = QPushButton("Step (1 batch)", self)
+        self.reset_button = QPushButton("Reset weights", self)
+        self.run_button.setToolTip("Train the graph on the data set (F5)")
+        self.step_button.setToolTip("Train one batch, then pause")
+        self.reset_button.setToolTip("Forget the trained weights; the next run starts from the seeded initialisation")
+        grid.addWidget(self.run_button, 0, 0)
+        grid.addWidget(self.pause_button, 0, 1)
+        grid.addWidget(self.stop_button, 0, 2)
+        grid.addWidget(self.step_button, 1, 0, 1, 2)
+        grid.addWidget(self.reset_button, 1, 2)
+        lay.addLayout(grid)
+        self.progress = QProgressBar(self)
+        self.progress.setRange(0, 1000)
+        self.progress.setTextVisible(True)
+        self.progress.setFormat("")
+        lay.addWidget(self.progress)
+        self.progress_text = QLabel("", self)
+        self.progress_text.setWordWrap(True)
+        lay.addWidget(self.progress_text)
+        lay.addStretch(1)
+        self.run_button.clicked.connect(self.run_clicked)
+        self.pause_button.clicked.connect(self.pause_clicked)
+        self.stop_button.clicked.connect(self.stop_clicked)
+        self.step_button.clicked.connect(self.step_clicked)
+        self.reset_button.clicked.connect(self.reset_clicked)
+        for w in (self.source, self.normalize, self.optimizer, self.device, self.label_column, self.x_key):
+            w.activated.connect(self._edited)
+        for w in (self.split, self.lr, self.batch, self.epochs, self.seed, self.early):
+            w.editingFinished.connect(self._edited)
+            w.valueChanged.connect(self._spun)
+        self.restore.toggled.connect(self._edited)
+        self.path.editingFinished.connect(self._path_edited)
+        self.browse.clicked.connect(self._browse)
+        self.set_document(document)
+        self.set_state("idle")
+
+    # ------------------------------------------------------------- document
+    def set_document(self, document):
+        if self.document is not None:
+            self._unsubscribe()
+        self.document = document
+        self._unsubscribe = document.graph.subscribe(
+            lambda e: self.load() if e.kind == "config_changed" else None)
+        self.load()
+
+    def detach(self):
+        self._unsubscribe()
+
+    def load(self):
+        """Show the document's configuration."""
+        self._loading = True
+        try:
+            g = self.document.graph
+            cfg = training_config(g.config.get("training", {}))
+            ds = g.config.get("dataset") or {}
+            src = ds.get("source")
+            key = f"{src}:{ds.get('name') if src in ('bundled', 'synthetic') else ''}"
+            i = self.source.findData(key)
+            self.source.setCurrentIndex(i if i >= 0 else 0)
+            self.path.setText(ds.get("path", "") if src in ("csv", "npz") else "")
+            self._fill_columns(ds)
+            self.split.setValue(float(ds.get("validation_split", 0.2)))
+            self.split.setEnabled(not ds.get("validation_rows") and not ds.get("validation"))
+            if not self.split.isEnabled():
+                self.split.setToolTip("this data set comes with its own validation rows")
+            self.normalize.setCurrentText(ds.get("normalize", "none"))
+            self.optimizer.setCurrentText(cfg["optimizer"])
+            self.lr.setValue(cfg["lr"])
+            self.batch.setValue(cfg["batch_size"])
+            self.epochs.setValue(cfg["epochs"])
+            self.device.setCurrentIndex(1 if cfg["device"] == "gpu" else 0)
+            self.seed.setValue(cfg["seed"])
+            self.early.setValue(cfg["early_stopping"])
+            self.restore.setChecked(cfg["restore_best"])
+            self.message.setText("" if ds else "Choose a data set to train on.")
+        finally:
+            self._loading = False
+
+    def _fill_columns(self, ds):
+        src = ds.get("source")
+        is_file = src in ("csv", "npz")
+        self.file_row.setEnabled(is_file)
+        self.label_column.clear()
+        self.x_key.clear()
+        self.label_column.setEnabled(is_file)
+        self.x_key.setEnabled(src == "npz")
+        path = self._resolve(ds.get("path", "")) if is_file else ""
+        try:
+            names = (csv_columns(path) if src == "csv" else npz_keys(path)) if path and os.path.exists(path) else []
+        except (OSError, ValueError, csv.Error):
+            names = []
+        if src == "csv":
+            self.label_column.addItems(names)
+            self.label_column.setCurrentText(ds.get("label") or (names[-1] if names else ""))
+        elif src == "npz":
+            self.label_column.addItems(names)
+            self.x_key.addItems(names)
+            self.label_column.setCurrentText(ds.get("y") or ("y" if "y" in names else (names[-1] if names else "")))
+            self.x_key.setCurrentText(ds.get("x") or ("x" if "x" in names else (names[0] if names else "")))
+
+    def _source(self):
+        """(source, name) of the chosen data set."""
+        src, _, name = (self.source.currentData() or "synthetic:").partition(":")
+        return src, name or None
+
+    def _resolve(self, path):
+        if not path or os.path.isabs(path) or not self.document.path:
+            return path
+        return os.path.join(os.path.dirname(self.document.path), path)
+
+    # ------------------------------------------------------------- edits → commands
+    def _spun(self, _value):
+        """Arrow clicks and wheel steps commit at once; typing commits on Enter/leaving the field."""
+        w = self.sender()
+        if not self._loading and w is not None and not w.hasFocus():
+            self._edited()
+
+    def _path_edited(self):
+        if not self._loading:
+            self._edited()
+
+    def _browse(self):
+        src = self._source()[0]
+        pattern = "CSV files (*.csv *.csv.gz *.tsv *.txt)" if src == "csv" else "NumPy archives (*.npz)"
+        path, _ = QFileDialog.getOpenFileName(self, "Choose a data file", os.path.dirname(self.path.text()), pattern)
+        if path:
+            self.path.setText(path)
+            self._edited()
+
+    def dataset_config(self):
+        """The data-set configuration the fields describe (other keys of the same set are kept)."""
+        old = dict(self.document.graph.config.get("dataset") or {})
+        src, name = self._source()
+        same = old.get("source") == src and (old.get("name") == name or src in ("csv", "npz"))
+        ds = old if same else {}
+        ds["source"] = src
+        if src in ("bundled", "synthetic"):
+            ds["name"] = name
+            for k in ("path", "label", "features", "x", "y"):
+                ds.pop(k, None)
+        else:
+            ds.pop("name", None)
+            ds.pop("options", None)
+            ds["path"] = self.path.text().strip()
+            if src == "csv" and self.label_column.currentText():
+                ds["label"] = self.label_column.currentText()
+            if src == "npz":
+                if self.x_key.currentText():
+                    ds["x"] = self.x_key.currentText()
+                if self.label_column.currentText():
+                    ds["y"] = self.label_column.currentText()
+        if self.split.isEnabled():
+            ds["validation_split"] = round(self.split.value(), 4)
+        ds["normalize"] = self.normalize.currentText()
+        if src == "bundled" and name == "digits" and not same:
+            ds["sample_shape"] = [1, 8, 8] if self._wants_images() else None
+            if ds["sample_shape"] is None:
+                ds.pop("sample_shape")
+        return ds
+
+    def _wants_images(self):
+        for n in self.document.graph.nodes_of_role("input"):
+            if len(n.params.get("shape", ())) == 3:
+                return True
+        return False
+
+    def training_values(self):
+        old = dict(self.document.graph.config.get("training", {}))
+        old.update(optimizer=self.optimizer.currentText(), lr=round(self.lr.value(), 6),
+                   batch_size=self.batch.value(), epochs=self.epochs.value(), device=self.device.currentData(),
+                   seed=self.seed.value(), early_stopping=self.early.value(), restore_best=self.restore.isChecked())
+        return old
+
+    def _edited(self, *_):
+        if self._loading:
+            return
+        doc = self.document
+        try:
+            tr = self.training_values()
+            training_config(tr)
+        except ParamError as exc:
+            self.message.setText(str(exc))
+            return
+        ds = self.dataset_config()
+        self.message.setText("")
+        if ds != (doc.graph.config.get("dataset") or {}):
+            doc.push(SetConfig(doc, "dataset", ds, "Change data set"))
+        if tr != doc.graph.config.get("training", {}):
+            doc.push(SetConfig(doc, "training", tr, "Change training settings"))
+
+    # ------------------------------------------------------------- run state and progress
+    def set_state(self, state):
+        """'idle', 'running', 'paused' or 'stopping'."""
+        idle = state == "idle"
+        self.run_button.setEnabled(idle)
+        self.pause_button.setEnabled(state in ("running", "paused"))
+        self.pause_button.setText("Resume" if state == "paused" else "Pause")
+        self.stop_button.setEnabled(state in ("running", "paused"))
+        self.step_button.setEnabled(state in ("idle", "paused"))
+        self.reset_button.setEnabled(idle)
+        for w in (self.source, self.file_row, self.split, self.normalize, self.optimizer, self.lr, self.batch,
+                  self.epochs, self.device, self.seed, self.early, self.restore):
+            w.setEnabled(idle if w is not self.file_row else idle and self._source()[0] in ("csv", "npz"))
+        if idle:
+            self.split.setEnabled(not (self.document.graph.config.get("dataset") or {}).get("validation_rows"))
+
+    def show_progress(self, p):
+        self.progress.setValue(int(1000 * p.fraction))
+        self.progress.setFormat(f"epoch {p.epoch}/{p.epochs} · batch {p.batch}/{p.batches}")
+        self.progress_text.setText(f"{p.samples_per_s:,.0f} samples/s · {_clock(p.eta_s)} left · step {p.step:,}")
+
+    def show_text(self, text):
+        self.progress_text.setText(text)

@@ -1,0 +1,201 @@
+"""The training area under the canvas: the settings and run controls on the left, and tabs for
+the live curves, the step animation, node values, the confusion matrix and the decision boundary.
+It connects the session's signals to the views and tints the canvas's nodes while training."""
+import time
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import QHBoxLayout, QTabWidget, QWidget
+
+from app.inspection import InspectionSource
+from app.session import TrainingSession
+from . import style as S
+from .animation import AnimationControls, StepAnimator
+from .curves import CurvesView
+from .inspection import ConfusionView, DecisionBoundaryView, NodeValuesView
+from .training_panel import TrainingPanel
+
+REFRESH_S = 0.4              # inspection views follow training at most this often
+
+
+class TrainingView(QWidget):
+    message = Signal(str)                # for the status bar
+    error = Signal(str, str)             # title, text: for a dialog
+    failed_at = Signal(str)              # node id where training broke
+
+    def __init__(self, document, scene, parent=None):
+        super().__init__(parent)
+        self.document, self.scene = document, scene
+        self.session = TrainingSession(document, self)
+        self.source = InspectionSource(document)
+        self.panel = TrainingPanel(document, self)
+        self.tabs = QTabWidget(self)
+        self.curves = CurvesView(self)
+        self.animator = StepAnimator(scene, self)
+        self.animation = AnimationControls(self.animator, self)
+        self.values = NodeValuesView(self.source, self)
+        self.confusion = ConfusionView(self.source, self)
+        self.boundary = DecisionBoundaryView(self.source, self)
+        self.tabs.addTab(self.curves, "Curves")
+        self.tabs.addTab(self.animation, "Animate a step")
+        self.tabs.addTab(self.values, "Node values")
+        self.tabs.addTab(self.confusion, "Confusion matrix")
+        self.tabs.addTab(self.boundary, "Decision boundary")
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.panel)
+        lay.addWidget(self.tabs, 1)
+        self._last_refresh = 0.0
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.timeout.connect(self.refresh_views)
+        self._tinted = False
+        p, s = self.panel, self.session
+        p.run_clicked.connect(self.run)
+        p.pause_clicked.connect(self.pause_or_resume)
+        p.stop_clicked.connect(lambda: s.stop(wait=False))
+        p.step_clicked.connect(self.step)
+        p.reset_clicked.connect(self.reset_weights)
+        s.state_changed.connect(p.set_state)
+        s.state_changed.connect(lambda st: self.animation.record_button.setEnabled(st == "idle"))
+        s.progress.connect(p.show_progress)
+        s.progress.connect(self.curves.add_batches)
+        s.epoch_ended.connect(self._epoch_ended)
+        s.node_activity.connect(self._tint)
+        s.finished.connect(self._finished)
+        s.failed.connect(self._failed)
+        s.step_recorded.connect(self._recorded)
+        self.curves.restore_requested.connect(self.restore_best)
+        self.animation.record_button.clicked.connect(self.animate_step)
+        self.tabs.currentChanged.connect(lambda _: self.refresh_views())
+        if document.history is not None and document.history.epochs:
+            self.curves.set_history(document.history.epochs)
+
+    def detach(self):
+        self.session.stop(wait=True)
+        self.animator.clear()
+        self.panel.detach()
+        self.source.detach()
+
+    # ------------------------------------------------------------- actions
+    def run(self):
+        self.animator.clear()
+        self._clear_tint()
+        self.curves.start_run()
+        self.panel.show_text("starting…")
+        self.session.run()
+
+    def pause_or_resume(self):
+        if self.session.state == "paused":
+            self.session.resume()
+        else:
+            self.session.pause()
+
+    def step(self):
+        if not self.session.busy:
+            self.curves.start_run()
+        self.session.step()
+
+    def stop(self, wait=False):
+        return self.session.stop(wait=wait)
+
+    def reset_weights(self):
+        if self.session.reset_weights():
+            self.curves.start_run()
+            self.source._trainer = None
+            self.panel.show_text("weights reset: the next run starts from the seeded initialisation")
+            self.refresh_views()
+
+    def restore_best(self):
+        result = self.session.restore_best()
+        if result is None:
+            self.message.emit("No best weights to restore: they are kept only for a run made in this window.")
+            return None
+        loss, metric = result
+        self.message.emit(f"Restored the weights of epoch {self.curves.best_epoch}: validation loss {loss:.4g}")
+        self.panel.show_text(f"best weights (epoch {self.curves.best_epoch}) restored · validation loss {loss:.4g}")
+        self.refresh_views()
+        return loss
+
+    def animate_step(self):
+        self.animator.clear()
+        self.panel.show_text("recording one training step…")
+        self.session.record_step()
+
+    # ------------------------------------------------------------- session events
+    def _epoch_ended(self, e):
+        self.curves.add_epoch(e.metrics)
+        self._schedule_refresh()
+
+    def _schedule_refresh(self):
+        wait = REFRESH_S - (time.perf_counter() - self._last_refresh)
+        if not self._refresh_timer.isActive():
+            self._refresh_timer.start(max(0, int(wait * 1000)))
+
+    def refresh_views(self):
+        """Recompute the visible inspection tab from the current weights."""
+        self._last_refresh = time.perf_counter()
+        w = self.tabs.currentWidget()
+        if w is self.values and self.values.node_id is not None:
+            self.values.refresh()
+        elif w is self.confusion:
+            self.confusion.refresh()
+        elif w is self.boundary:
+            self.boundary.refresh()
+
+    def _tint(self, activity):
+        """Live mode: each node's outline coloured by its gradient norm (log scale across nodes)."""
+        norms = [g for _, g in activity.values() if g > 0]
+        if not norms:
+            return
+        lo, hi = min(norms), max(norms)
+        if hi <= lo:
+            hi = lo * 10
+        for nid, (act, grad) in activity.items():
+            item = self.scene.node_items.get(nid)
+            if item is not None:
+                item.set_glow(S.ramp(S.log_position(grad, lo, hi)) if grad > 0 else S.FORWARD.darker(200),
+                              f"|x| {act:.3g} · ‖g‖ {grad:.3g}")
+        self._tinted = True
+
+    def _clear_tint(self):
+        if self._tinted:
+            for item in self.scene.node_items.values():
+                item.set_glow(None, "")
+            self._tinted = False
+
+    def _finished(self, reason, message):
+        self._clear_tint()
+        text = {"finished": "Training finished", "stopped": "Training stopped",
+                "early_stopping": "Early stopping"}.get(reason, reason)
+        tr = self.session.trainer
+        if tr is not None and tr.history.epochs:
+            last = tr.history.epochs[-1]
+            text += f" after epoch {last['epoch']}"
+            if last.get("val_loss") is not None:
+                text += f" · validation loss {last['val_loss']:.4g}"
+            if reason != "stopped" and tr.cfg.get("restore_best") and tr.best_state is not None:
+                text += f" · weights of the best epoch ({tr.history.best_epoch()}) kept"
+        self.panel.show_text(text + (f" — {message}" if message and reason != "stopped" else ""))
+        self.message.emit(text)
+        self.refresh_views()
+
+    def _failed(self, message, node_id):
+        self._clear_tint()
+        self.panel.show_text(f"Training failed: {message}")
+        if node_id is not None:
+            item = self.scene.node_items.get(node_id)
+            if item is not None:
+                item.set_glow(S.ERROR, "NaN/Inf first appeared here")
+                self._tinted = True
+            self.failed_at.emit(node_id)
+        self.error.emit("Training stopped", message)
+
+    def _recorded(self, recording):
+        self.tabs.setCurrentWidget(self.animation)
+        self.animator.load(recording)
+        self.panel.show_text(f"one step recorded (loss {recording.loss:.4g}); playing it back")
+        self.animator.play()
+
+    def set_selected_node(self, node_id):
+        node = self.document.graph.nodes.get(node_id) if node_id else None
+        self.values.set_node(node.id if node else None, f"{node.label} ({node.type.title})" if node else "")
