@@ -21,7 +21,7 @@ from engine.graph import events as ev
 from engine.graph import fileformat
 from engine.graph.training import NonFiniteLoss, Trainer
 
-DRAIN_MS = 33                 # how often the GUI takes what the worker reported
+DRAIN_MS = 50                 # how often the GUI takes what the worker reported
 LIVE_INTERVAL_S = 0.25        # live node tint: per-node statistics at most this often
 
 

@@ -10,7 +10,7 @@ from app.document import Document
 from engine.graph import fileformat
 
 from graph_helpers import logistic_regression_graph, mlp_graph
-from ui_helpers import click, drag, drop_node_type, mouse, node_center, port_pos, snapshot
+from ui_helpers import quiet, click, drag, drop_node_type, mouse, node_center, port_pos, snapshot
 
 
 @pytest.fixture
@@ -23,15 +23,6 @@ def window(qtbot, tmp_path, monkeypatch):
     w.show()
     qtbot.waitExposed(w)
     QApplication.processEvents()
-    return w
-
-
-def quiet(w):
-    """No modal dialogs in tests: errors are collected, unsaved changes are discarded at teardown."""
-    w.errors = []
-    w.show_error = lambda title, message: w.errors.append(message)
-    w.ask_save_changes = lambda: "discard"
-    w.ask_restore = lambda record: False
     return w
 
 

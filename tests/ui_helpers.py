@@ -68,3 +68,14 @@ def snapshot(graph):
     return nodes, edges
 
 
+
+
+def quiet(w):
+    """No modal dialogs in tests: errors are collected, unsaved changes are discarded at teardown,
+    a running training is stopped when the window closes."""
+    w.errors = []
+    w.show_error = lambda title, message: w.errors.append(message)
+    w.ask_save_changes = lambda: "discard"
+    w.ask_restore = lambda record: False
+    w.ask_stop_training = lambda: True
+    return w

@@ -5,7 +5,7 @@ import csv
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -17,6 +17,8 @@ FAINT = QColor(160, 160, 160, 90)
 OVERFIT = QColor(229, 72, 77, 45)
 SMOOTHING = 0.9              # exponential moving average of the per-batch loss
 MAX_BATCH_POINTS = 4000
+REDRAW_MS = 250              # plots repaint at most this often while training: a repaint costs
+                             # ~15 ms of GUI time, and the trainer competes for the same GIL
 
 
 class CurvesView(QWidget):
@@ -90,6 +92,11 @@ class CurvesView(QWidget):
         self.metric_val = mp.plot(pen=pg.mkPen(VAL, width=2.2), name="validation")
         for plot in (self.loss_plot, self.metric_plot):
             plot.scene().sigMouseMoved.connect(lambda pos, p=plot: self._hover(p, pos))
+        self._redraw_timer = QTimer(self)
+        self._redraw_timer.setSingleShot(True)
+        self._redraw_timer.setInterval(REDRAW_MS)
+        self._redraw_timer.timeout.connect(self.flush)
+        self._batches_dirty = self._epochs_dirty = False
         self.png_button.clicked.connect(lambda: self._ask_export("png"))
         self.csv_button.clicked.connect(lambda: self._ask_export("csv"))
 
@@ -133,13 +140,29 @@ class CurvesView(QWidget):
             half = len(self.batch_x) // 2
             self.batch_x = self.batch_x[:half:2] + self.batch_x[half:]
             self.batch_y = self.batch_y[:half:2] + self.batch_y[half:]
-        self.batch_curve.setData(self.batch_x, self.batch_y)
+        self._batches_dirty = True
+        self._schedule()
 
     def add_epoch(self, row):
         self.rows.append(dict(row))
-        self._auto_log()
-        self._update_markers()
-        self._redraw()
+        self._epochs_dirty = True
+        self._schedule()
+
+    def _schedule(self):
+        if not self._redraw_timer.isActive():
+            self._redraw_timer.start()
+
+    def flush(self):
+        """Draw what arrived since the last redraw."""
+        self._redraw_timer.stop()
+        if self._batches_dirty:
+            self.batch_curve.setData(self.batch_x, self.batch_y)
+            self._batches_dirty = False
+        if self._epochs_dirty:
+            self._auto_log()
+            self._update_markers()
+            self._redraw()
+            self._epochs_dirty = False
 
     # ------------------------------------------------------------- drawing
     @property

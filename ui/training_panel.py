@@ -309,9 +309,11 @@ class TrainingPanel(QWidget):
                     ds["x"] = self.x_key.currentText()
                 if self.label_column.currentText():
                     ds["y"] = self.label_column.currentText()
-        if self.split.isEnabled():
-            ds["validation_split"] = round(self.split.value(), 4)
-        ds["normalize"] = self.normalize.currentText()
+        split = round(self.split.value(), 4)
+        if self.split.isEnabled() and ("validation_split" in ds or split != 0.2):
+            ds["validation_split"] = split
+        if "normalize" in ds or self.normalize.currentText() != "none":
+            ds["normalize"] = self.normalize.currentText()
         if src == "bundled" and name == "digits" and not same:
             ds["sample_shape"] = [1, 8, 8] if self._wants_images() else None
             if ds["sample_shape"] is None:
@@ -325,10 +327,16 @@ class TrainingPanel(QWidget):
         return False
 
     def training_values(self):
+        """The stored training settings with the fields' values; keys left at their defaults
+        stay out of the file unless they were there already."""
         old = dict(self.document.graph.config.get("training", {}))
-        old.update(optimizer=self.optimizer.currentText(), lr=round(self.lr.value(), 6),
-                   batch_size=self.batch.value(), epochs=self.epochs.value(), device=self.device.currentData(),
-                   seed=self.seed.value(), early_stopping=self.early.value(), restore_best=self.restore.isChecked())
+        current = training_config(old)
+        fields = dict(optimizer=self.optimizer.currentText(), lr=round(self.lr.value(), 6),
+                      batch_size=self.batch.value(), epochs=self.epochs.value(), device=self.device.currentData(),
+                      seed=self.seed.value(), early_stopping=self.early.value(), restore_best=self.restore.isChecked())
+        for k, v in fields.items():
+            if k in old or v != current[k]:
+                old[k] = v
         return old
 
     def _edited(self, *_):

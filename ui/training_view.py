@@ -164,6 +164,7 @@ class TrainingView(QWidget):
             self._tinted = False
 
     def _finished(self, reason, message):
+        self.curves.flush()
         self._clear_tint()
         text = {"finished": "Training finished", "stopped": "Training stopped",
                 "early_stopping": "Early stopping"}.get(reason, reason)
@@ -180,6 +181,7 @@ class TrainingView(QWidget):
         self.refresh_views()
 
     def _failed(self, message, node_id):
+        self.curves.flush()
         self._clear_tint()
         self.panel.show_text(f"Training failed: {message}")
         if node_id is not None:

@@ -1,0 +1,320 @@
+"""Training in the window, driven through its buttons and fields (offscreen): curves, markers,
+restore best, animation order, Stop latency, event-loop latency, failures naming the node,
+inspection views."""
+import os
+import time
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtWidgets import QApplication
+
+from app.commands import SetConfig
+from app.document import Document
+from engine.graph.layout import apply_layout
+from graph_helpers import mlp_graph
+from ui_helpers import quiet
+
+EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "resources", "examples")
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setenv("TENSORWEAVE_DATA_DIR", str(tmp_path / "data"))
+    QSettings.setPath(QSettings.NativeFormat, QSettings.UserScope, str(tmp_path / "settings"))
+    from ui.main_window import MainWindow
+    w = quiet(MainWindow(autosave=False))
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    w.training.stop(wait=True)
+
+
+def open_example(window, name, **training):
+    doc = Document.open(os.path.join(EXAMPLES, f"{name}.twg"))
+    window.set_document(doc)
+    if training:
+        doc.push(SetConfig(doc, "training", {**doc.graph.config["training"], **training}))
+    QApplication.processEvents()
+    return doc
+
+
+def wait_idle(qtbot, window, timeout=60000):
+    qtbot.waitUntil(lambda: window.training.session.state == "idle", timeout=timeout)
+
+
+def type_into(qtbot, spin, text):
+    spin.setFocus()
+    spin.selectAll()
+    qtbot.keyClicks(spin, text)
+    qtbot.keyClick(spin, Qt.Key_Return)
+
+
+def test_training_from_the_panel_fills_both_curves(window, qtbot):
+    doc = open_example(window, "moons")
+    panel, curves = window.training.panel, window.training.curves
+    type_into(qtbot, panel.epochs, "4")
+    assert doc.graph.config["training"]["epochs"] == 4           # stored in the document …
+    assert doc.undo_stack.canUndo() and doc.dirty                  # … as an undoable edit
+    qtbot.mouseClick(panel.run_button, Qt.LeftButton)
+    wait_idle(qtbot, window)
+    assert len(curves.train_curve.getData()[0]) == 4
+    assert len(curves.val_curve.getData()[0]) == 4
+    assert len(curves.metric_train.getData()[0]) == 4 and len(curves.metric_val.getData()[0]) == 4
+    assert len(curves.batch_curve.getData()[0]) > 4                # smoothed per-batch loss
+    train = curves.train_curve.getData()[1]
+    assert train[-1] < train[0]
+    assert curves.best_epoch is not None and curves.best_line.isVisible()
+    assert "finished" in panel.progress_text.text().lower()
+    assert doc.history is not None and len(doc.history.epochs) == 4
+    # a second run keeps the first one faintly
+    qtbot.mouseClick(panel.run_button, Qt.LeftButton)
+    wait_idle(qtbot, window)
+    assert len(curves.prev_train.getData()[0]) == 4
+    doc.undo_stack.undo()
+    assert doc.graph.config["training"]["epochs"] == 40 and panel.epochs.value() == 40
+
+
+def test_overfitting_example_is_marked_and_best_weights_restore_its_loss(window, qtbot):
+    doc = open_example(window, "overfitting", epochs=60)
+    curves = window.training.curves
+    qtbot.mouseClick(window.training.panel.run_button, Qt.LeftButton)
+    wait_idle(qtbot, window)
+    rows = curves.rows
+    best = min(rows, key=lambda r: r["val_loss"])
+    assert curves.onset == best["epoch"] and curves.onset < 60
+    assert curves.overfit_region.isVisible() and not curves.banner.isHidden()
+    assert rows[-1]["val_loss"] > best["val_loss"] and rows[-1]["train_loss"] < best["train_loss"]
+    qtbot.mouseClick(curves.restore_button, Qt.LeftButton)
+    tr = window.training.session.trainer
+    loss, _ = tr.evaluate(tr._xva, tr._yva)
+    assert loss == pytest.approx(best["val_loss"], rel=1e-5)
+    assert str(best["epoch"]) in window.training.panel.progress_text.text()
+
+
+def test_animation_visits_nodes_in_order_forward_and_reverse_backward(window, qtbot):
+    doc = open_example(window, "xor")
+    visited = []
+    window.training.animator.visited.connect(lambda phase, nid: visited.append((phase, nid)))
+    with qtbot.waitSignal(window.training.session.step_recorded, timeout=20000):
+        qtbot.mouseClick(window.training.animation.record_button, Qt.LeftButton)
+    window.training.animator.run_to_end()
+    forward = [n for p, n in visited if p == "forward"]
+    backward = [n for p, n in visited if p == "backward"]
+    order = [n for n in doc.graph.analysis.order]
+    assert forward == [n for n in order if n in forward] and len(forward) == len(doc.graph.nodes)
+    assert backward == [n for n in reversed(forward) if n in backward]
+    trainable = {nid for nid, n in doc.graph.nodes.items() if n.type_id == "Dense"}
+    assert trainable <= set(backward)
+    # the badges show the real statistics of that step
+    dense = next(iter(trainable))
+    assert "‖∂weight‖" in window.scene.node_items[dense].badge            # the backward pass came last
+    fwd_badge = next(b for p, n, b, _ in window.training.animator.frames if p == "forward" and n == dense)
+    assert "±" in fwd_badge
+    # step node by node from the start
+    window.training.animator.restart_frames()
+    visited.clear()
+    qtbot.mouseClick(window.training.animation.step_button, Qt.LeftButton)
+    qtbot.mouseClick(window.training.animation.step_button, Qt.LeftButton)
+    assert [n for _, n in visited] == forward[:2]
+
+
+def test_stop_during_training_takes_effect_within_200_ms(window, qtbot):
+    open_example(window, "digits_cnn", epochs=1000)
+    session = window.training.session
+    qtbot.mouseClick(window.training.panel.run_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: session.trainer is not None and bool(session.trainer.history.batches), timeout=20000)
+    t0 = time.perf_counter()
+    qtbot.mouseClick(window.training.panel.stop_button, Qt.LeftButton)
+    while session.busy and time.perf_counter() - t0 < 5:
+        QApplication.processEvents()
+        time.sleep(0.001)
+    elapsed = time.perf_counter() - t0
+    print(f"stop took {elapsed * 1000:.1f} ms")
+    assert not session.busy and elapsed < 0.2
+    wait_idle(qtbot, window)
+    assert "stopped" in window.training.panel.progress_text.text().lower()
+
+
+def test_event_loop_keeps_ticking_while_the_digits_cnn_trains(window, qtbot):
+    open_example(window, "digits_cnn", epochs=1000)
+    gaps, last = [], [None]
+
+    def tick():
+        now = time.perf_counter()
+        if last[0] is not None:
+            gaps.append(now - last[0])
+        last[0] = now
+    timer = QTimer()
+    timer.timeout.connect(tick)
+    timer.start(10)
+    qtbot.mouseClick(window.training.panel.run_button, Qt.LeftButton)
+    qtbot.wait(2000)
+    timer.stop()
+    steps = window.training.session.trainer.history.batches
+    window.training.stop(wait=True)
+    late = np.maximum(np.asarray(gaps) - 0.010, 0.0)
+    p95 = float(np.percentile(late, 95))
+    print(f"event-loop latency while training: p95 {p95 * 1000:.1f} ms, max {late.max() * 1000:.1f} ms, "
+          f"{len(gaps)} ticks, {len(steps)} training steps")
+    assert len(steps) > 10                    # it really trained meanwhile
+    assert len(gaps) > 50 and p95 < 0.050
+
+
+def test_a_nan_run_stops_with_the_node_named_and_the_window_usable(window, qtbot):
+    g, ids = mlp_graph(activation="Log")      # log of a negative pre-activation: NaN at once
+    apply_layout(g)
+    window.set_document(Document(g))
+    log_id = next(n for n, node in g.nodes.items() if node.type_id == "Log")
+    qtbot.mouseClick(window.training.panel.run_button, Qt.LeftButton)
+    wait_idle(qtbot, window)
+    assert window.errors and "Log" in window.errors[-1] and "NaN" in window.errors[-1]
+    assert window.scene.selected_node_ids() == [log_id]
+    assert window.scene.node_items[log_id].glow is not None
+    assert window.training.panel.run_button.isEnabled()       # usable again
+
+
+def test_a_bad_dataset_reports_a_message(window, qtbot):
+    g, _ = mlp_graph(sizes=(3, 4, 2))        # moons has 2 features, the Input wants 3
+    apply_layout(g)
+    window.set_document(Document(g))
+    qtbot.mouseClick(window.training.panel.run_button, Qt.LeftButton)
+    wait_idle(qtbot, window)
+    assert window.errors and "Input" in window.errors[-1]
+
+
+def test_step_trains_exactly_one_batch_at_a_time(window, qtbot):
+    open_example(window, "moons")
+    session, panel = window.training.session, window.training.panel
+    qtbot.mouseClick(panel.step_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: len(session.trainer.history.batches) == 1, timeout=20000)
+    qtbot.wait(150)
+    assert len(session.trainer.history.batches) == 1 and session.state == "paused"
+    assert panel.pause_button.text() == "Resume"
+    qtbot.mouseClick(panel.step_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: len(session.trainer.history.batches) == 2, timeout=5000)
+    qtbot.wait(100)
+    assert len(session.trainer.history.batches) == 2
+    qtbot.mouseClick(panel.pause_button, Qt.LeftButton)        # Resume
+    qtbot.waitUntil(lambda: len(session.trainer.history.batches) > 5, timeout=5000)
+    qtbot.mouseClick(panel.stop_button, Qt.LeftButton)
+    wait_idle(qtbot, window)
+
+
+def test_reset_weights_starts_again_from_the_seeded_initialisation(window, qtbot):
+    doc = open_example(window, "xor", epochs=3)
+    panel = window.training.panel
+    qtbot.mouseClick(panel.run_button, Qt.LeftButton)
+    wait_idle(qtbot, window)
+    first = window.training.curves.rows[0]["train_loss"]
+    qtbot.mouseClick(panel.run_button, Qt.LeftButton)          # continues from trained weights
+    wait_idle(qtbot, window)
+    assert window.training.curves.rows[0]["train_loss"] < first
+    qtbot.mouseClick(panel.reset_button, Qt.LeftButton)
+    assert not doc.store.tensors
+    qtbot.mouseClick(panel.run_button, Qt.LeftButton)
+    wait_idle(qtbot, window)
+    assert window.training.curves.rows[0]["train_loss"] == pytest.approx(first, rel=1e-6)
+
+
+def test_close_while_training_asks_then_stops(window, qtbot):
+    open_example(window, "digits_cnn", epochs=1000)
+    session = window.training.session
+    qtbot.mouseClick(window.training.panel.run_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: session.trainer is not None and bool(session.trainer.history.batches), timeout=20000)
+    asked = []
+    window.ask_stop_training = lambda: asked.append(1) or False
+    window.close()
+    assert asked and window.isVisible() and session.busy        # "no": keeps training
+    window.ask_stop_training = lambda: asked.append(1) or True
+    window.close()
+    assert len(asked) == 2 and not session.busy and not window.isVisible()
+
+
+def test_live_mode_tints_nodes_while_training(window, qtbot):
+    doc = open_example(window, "digits_cnn", epochs=1000)
+    seen = []
+    window.training.session.node_activity.connect(seen.append)
+    qtbot.mouseClick(window.training.panel.run_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: len(seen) >= 2, timeout=20000)
+    conv = next(n for n, node in doc.graph.nodes.items() if node.type_id == "Conv2D")
+    assert window.scene.node_items[conv].glow is not None
+    assert seen[-1][conv][1] > 0                                  # a gradient norm arrived
+    window.training.stop(wait=True)
+    wait_idle(qtbot, window)
+    assert window.scene.node_items[conv].glow is None
+
+
+def test_gpu_choice_is_greyed_out_with_the_reason_when_unavailable(window):
+    from engine.backend import gpu_unavailable_reason
+    reason = gpu_unavailable_reason()
+    if reason is None:
+        pytest.skip("a GPU is available here")
+    item = window.training.panel.device.model().item(1)
+    assert not item.isEnabled() and item.toolTip() == reason
+
+
+def test_dataset_choice_is_an_undoable_document_edit(window, qtbot, tmp_path):
+    doc = open_example(window, "moons")
+    panel = window.training.panel
+    i = panel.source.findData("synthetic:circles")
+    panel.source.setCurrentIndex(i)
+    panel.source.activated.emit(i)
+    assert doc.graph.config["dataset"]["name"] == "circles"
+    doc.undo_stack.undo()
+    assert doc.graph.config["dataset"]["name"] == "moons" and panel.source.currentData() == "synthetic:moons"
+    # the user's CSV: the target column is picked from the file's header
+    path = tmp_path / "points.csv"
+    path.write_text("a,b,kind\n" + "".join(f"{i % 7},{(i * 3) % 5},{'yes' if i % 2 else 'no'}\n" for i in range(60)))
+    i = panel.source.findData("csv:")
+    panel.source.setCurrentIndex(i)
+    panel.source.activated.emit(i)
+    panel.path.setText(str(path))
+    panel.path.editingFinished.emit()
+    ds = doc.graph.config["dataset"]
+    assert ds["source"] == "csv" and ds["path"] == str(path)
+    assert [panel.label_column.itemText(k) for k in range(panel.label_column.count())] == ["a", "b", "kind"]
+    assert ds.get("label") in (None, "kind") and panel.label_column.currentText() == "kind"   # default: last column
+    panel.label_column.setCurrentIndex(0)
+    panel.label_column.activated.emit(0)
+    assert doc.graph.config["dataset"]["label"] == "a"
+
+
+def test_node_values_gradient_check_confusion_and_decision_boundary(window, qtbot):
+    doc = open_example(window, "moons", epochs=3)
+    qtbot.mouseClick(window.training.panel.run_button, Qt.LeftButton)
+    wait_idle(qtbot, window)
+    dense = next(n for n, node in doc.graph.nodes.items() if node.type_id == "Dense")
+    tv = window.training
+    tv.tabs.setCurrentWidget(tv.values)
+    window.scene.node_items[dense].setSelected(True)
+    QApplication.processEvents()
+    items = [tv.values.which.itemText(k) for k in range(tv.values.which.count())]
+    assert "value of y" in items and "gradient of weight" in items
+    tv.values.which.setCurrentText("gradient of weight")
+    assert tv.values.view.kind == "heatmap" and "shape (16, 2)" in tv.values.view.stats.text()
+    tv.values.which.setCurrentText("value of y")
+    assert "shape (32, 16)" in tv.values.view.stats.text()
+    qtbot.mouseClick(tv.values.check_button, Qt.LeftButton)
+    assert "largest difference" in tv.values.check_result.text()
+    res = tv.values.gradient_check()
+    assert res.max_abs_diff < 1e-6 and res.checked > 0
+    tv.tabs.setCurrentWidget(tv.confusion)
+    m = tv.confusion.matrix
+    assert m.shape == (2, 2) and m.sum() == 120 and np.trace(m) > 100
+    tv.tabs.setCurrentWidget(tv.boundary)
+    assert tv.boundary.grid is not None and tv.boundary.grid.shape == (64, 64)
+    assert 0.0 <= tv.boundary.grid.min() and tv.boundary.grid.max() <= 1.0
+
+
+def test_curves_export_png_and_csv(window, qtbot, tmp_path):
+    open_example(window, "xor", epochs=3)
+    qtbot.mouseClick(window.training.panel.run_button, Qt.LeftButton)
+    wait_idle(qtbot, window)
+    curves = window.training.curves
+    assert curves.export_png(str(tmp_path / "c.png"))
+    assert (tmp_path / "c.png").stat().st_size > 1000
+    curves.export_csv(str(tmp_path / "c.csv"))
+    lines = (tmp_path / "c.csv").read_text().splitlines()
+    assert lines[0].startswith("epoch,train_loss") and len(lines) == 4
