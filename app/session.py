@@ -112,7 +112,9 @@ class TrainingSession(QObject):
         self.trainer = tr
         self._clock = _Clock()
         self._activity = {}
-        self.thread = threading.Thread(target=self._work, args=(tr, overrides), name="training", daemon=True)
+        # the worker gets plain objects only: no reference to a Qt wrapper may be dropped on its thread
+        self.thread = threading.Thread(target=_train, args=(tr, overrides, self._queue.put), name="training",
+                                       daemon=True)
         self._set_state("paused" if paused else "running")
         self.thread.start()
         self._timer.start()
@@ -157,7 +159,8 @@ class TrainingSession(QObject):
         graph = snapshot_graph(self.document.graph)
         base = os.path.dirname(self.document.path) if self.document.path else "."
         tr = Trainer(graph, self.document.store, base_dir=base)
-        self.thread = threading.Thread(target=self._record, args=(tr,), name="record step", daemon=True)
+        self.thread = threading.Thread(target=_record_step, args=(tr, self._queue.put), name="record step",
+                                       daemon=True)
         self._set_state("running")
         self.thread.start()
         self._timer.start()
@@ -171,30 +174,6 @@ class TrainingSession(QObject):
         self.document.mark_trained(None)
         self.trainer = None
         return True
-
-    # ------------------------------------------------------------- worker thread
-    def _work(self, tr, overrides):
-        try:
-            tr.setup(overrides)
-            tr.fit()
-        except BaseException as exc:        # noqa: BLE001 — every failure must reach the window
-            self._queue.put(_Failure(exc))
-
-    def _record(self, tr):
-        rec = StepRecording()
-
-        def listen(e):
-            if isinstance(e, ev.ForwardEnd):
-                rec.forward.append((e.node, e.value))
-            elif isinstance(e, ev.BackwardEnd):
-                rec.backward.append((e.node, e.grad_norm, dict(e.weight_grad_norms)))
-        try:
-            tr.setup()
-            tr.plan.listener, tr.plan.sample_every, tr.plan.sample_interval = listen, 1, 0.0
-            rec.loss, _ = tr.train_batch(tr.first_batch())
-            self._queue.put(_Recorded(rec))
-        except BaseException as exc:        # noqa: BLE001
-            self._queue.put(_Failure(exc))
 
     # ------------------------------------------------------------- GUI thread
     def drain(self):
@@ -282,6 +261,32 @@ class TrainingSession(QObject):
         if tr._xva is not None:
             return tr.evaluate(tr._xva, tr._yva)
         return tr.evaluate(tr._xtr, tr._ytr)
+
+
+# ----------------------------------------------------------------- worker thread (no Qt here)
+def _train(tr, overrides, put):
+    try:
+        tr.setup(overrides)
+        tr.fit()
+    except BaseException as exc:        # noqa: BLE001 — every failure must reach the window
+        put(_Failure(exc))
+
+
+def _record_step(tr, put):
+    rec = StepRecording()
+
+    def listen(e):
+        if isinstance(e, ev.ForwardEnd):
+            rec.forward.append((e.node, e.value))
+        elif isinstance(e, ev.BackwardEnd):
+            rec.backward.append((e.node, e.grad_norm, dict(e.weight_grad_norms)))
+    try:
+        tr.setup()
+        tr.plan.listener, tr.plan.sample_every, tr.plan.sample_interval = listen, 1, 0.0
+        rec.loss, _ = tr.train_batch(tr.first_batch())
+        put(_Recorded(rec))
+    except BaseException as exc:        # noqa: BLE001
+        put(_Failure(exc))
 
 
 class _Clock:

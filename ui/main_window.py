@@ -81,7 +81,7 @@ class MainWindow(QMainWindow):
         self.training_dock.setWidget(self.training)
         self.resizeDocks([self.training_dock], [330], Qt.Vertical)
         self.training.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
-        self.training.error.connect(self.show_error)
+        self.training.error.connect(lambda title, text: self.show_error(title, text))  # replaceable
         self.training.failed_at.connect(self._select_node)
         self.training.session.state_changed.connect(self._training_state)
         self.scene.selectionChanged.connect(self._selection_changed)
