@@ -216,15 +216,17 @@ class ConfusionView(QWidget):
         self.image.setImage(m.T.astype(float), levels=(0, max(int(m.max()), 1)))
         self.image.setColorMap(SEQUENTIAL)
         n = len(m)
+        self.image.setRect(-0.5, -0.5, n, n)        # cell (t, p) centred on the ticks t and p
         if n <= 12:
             for t in range(n):
                 for p in range(n):
                     item = pg.TextItem(str(m[t, p]), color="w" if m[t, p] < m.max() * 0.6 else "k", anchor=(0.5, 0.5))
-                    item.setPos(p + 0.5, t + 0.5)
+                    item.setPos(p, t)
                     self.plot.addItem(item)
                     self.texts.append(item)
         acc = np.trace(m) / max(m.sum(), 1)
-        label = ", ".join(f"{i}={nm}" for i, nm in enumerate(names[:10])) if names else ""
+        named = names and any(str(nm) != str(i) for i, nm in enumerate(names))
+        label = ", ".join(f"{i}={nm}" for i, nm in enumerate(names[:10])) if named else ""
         self.note.setText(f"validation set: {m.sum()} samples, {acc:.1%} on the diagonal" + (f" · {label}" if label else ""))
         self.plot.getPlotItem().autoRange()
 

@@ -153,14 +153,17 @@ class TrainingView(QWidget):
         for nid, (act, grad) in activity.items():
             item = self.scene.node_items.get(nid)
             if item is not None:
-                item.set_glow(S.ramp(S.log_position(grad, lo, hi)) if grad > 0 else S.FORWARD.darker(200),
-                              f"|x| {act:.3g} · ‖g‖ {grad:.3g}")
+                # 12 colour steps: a node is repainted only when its colour visibly changes
+                level = round(S.log_position(grad, lo, hi) * 11) / 11
+                item.set_glow(S.ramp(level) if grad > 0 else S.FORWARD.darker(200))
+                item.setToolTip(f"{item.title}: activation RMS {act:.3g} · gradient norm {grad:.3g}")
         self._tinted = True
 
     def _clear_tint(self):
         if self._tinted:
             for item in self.scene.node_items.values():
                 item.set_glow(None, "")
+                item.set_analysis(item.issues, item.summary)      # its usual tooltip back
             self._tinted = False
 
     def _finished(self, reason, message):
