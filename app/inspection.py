@@ -2,6 +2,8 @@
 check): the graph's data set prepared as training sees it, and predictions from a copy of the
 current weights. Computed on the GUI thread from small batches; rebuilt when the graph or its
 configuration changes."""
+import os
+
 import numpy as np
 
 from engine.errors import EngineError
@@ -28,7 +30,6 @@ class InspectionSource:
     def data(self):
         """A Trainer set up on the CPU (for its prepared arrays), or None with ``error`` set."""
         if self._trainer is None:
-            import os
             doc = self.document
             base = os.path.dirname(doc.path) if doc.path else "."
             try:

@@ -197,3 +197,12 @@ def test_training_config_is_validated():
         training_config({"learning_rate": 0.1})
     with pytest.raises(ParamError, match="batch_size must be at least 0"):
         training_config({"batch_size": -1})
+
+
+def test_samples_take_the_input_nodes_layout_when_the_numbers_match():
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "resources", "examples",
+                        "digits_cnn.twg")
+    g = fileformat.load(path).graph
+    g.config["dataset"].pop("sample_shape")         # 64 numbers per digit; the Input asks for 1×8×8
+    tr = Trainer(g).setup()
+    assert tr._xtr.shape[1:] == (1, 8, 8) and tr._xva.shape[1:] == (1, 8, 8)

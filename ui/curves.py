@@ -107,6 +107,7 @@ class CurvesView(QWidget):
         item.showGrid(x=True, y=True, alpha=0.15)
         item.setLabel("bottom", "epoch")
         item.setLabel("left", name)
+        item.getAxis("left").enableAutoSIPrefix(False)      # accuracy 0.8, not "800 (×0.001)"
         item.addLegend(offset=(-10, 10), labelTextSize="8pt")
         w.setMinimumHeight(160)
         return w

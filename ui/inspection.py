@@ -12,6 +12,12 @@ DIVERGING = pg.ColorMap([0.0, 0.5, 1.0], [(59, 76, 192), (30, 33, 40), (220, 80,
 SEQUENTIAL = pg.colormap.get("viridis")
 
 
+def dark_plot(parent):
+    w = pg.PlotWidget(parent)
+    w.setBackground(BG)
+    return w
+
+
 def tile(images, pad=1):
     """Lay a stack of 2-D images (k, h, w) out on a near-square grid with a gap between them."""
     k, h, w = images.shape
@@ -46,8 +52,7 @@ class ArrayView(QWidget):
         super().__init__(parent)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
-        self.plot = pg.PlotWidget(self)
-        self.plot.setBackground(BG)
+        self.plot = dark_plot(self)
         self.image = pg.ImageItem()
         self.bars = pg.BarGraphItem(x=[], height=[], width=1, brush="#4ea1ff")
         self.plot.addItem(self.image)
@@ -183,8 +188,7 @@ class ConfusionView(QWidget):
         super().__init__(parent)
         self.source = source
         lay = QVBoxLayout(self)
-        self.plot = pg.PlotWidget(self)
-        self.plot.setBackground(BG)
+        self.plot = dark_plot(self)
         self.image = pg.ImageItem()
         self.plot.addItem(self.image)
         pi = self.plot.getPlotItem()
@@ -240,8 +244,7 @@ class DecisionBoundaryView(QWidget):
         super().__init__(parent)
         self.source = source
         lay = QVBoxLayout(self)
-        self.plot = pg.PlotWidget(self)
-        self.plot.setBackground(BG)
+        self.plot = dark_plot(self)
         self.image = pg.ImageItem()
         self.points = pg.ScatterPlotItem(size=6, pen=pg.mkPen("k", width=0.5))
         self.plot.addItem(self.image)

@@ -44,6 +44,14 @@ def npz_keys(path):
         return list(z.files)
 
 
+def _row(*widgets):
+    """Widgets side by side in one form row (text becomes a label)."""
+    row = QHBoxLayout()
+    for w in widgets:
+        row.addWidget(QLabel(w) if isinstance(w, str) else w)
+    return row
+
+
 class TrainingPanel(QWidget):
     run_clicked = Signal()
     pause_clicked = Signal()
@@ -89,7 +97,6 @@ class TrainingPanel(QWidget):
         self.x_key = QComboBox(self)
         self.x_key.setToolTip("NPZ: the array of features")
         form.addRow("Features", self.x_key)
-        row = QHBoxLayout()
         self.split = QDoubleSpinBox(self)
         self.split.setRange(0.05, 0.9)
         self.split.setSingleStep(0.05)
@@ -97,9 +104,7 @@ class TrainingPanel(QWidget):
         self.normalize = QComboBox(self)
         self.normalize.addItems(NORMALIZE)
         self.normalize.setToolTip("feature scaling, fitted on the training rows")
-        row.addWidget(self.split)
-        row.addWidget(self.normalize)
-        form.addRow("Validation", row)
+        form.addRow("Validation", _row(self.split, self.normalize))
         # --- training
         self.optimizer = QComboBox(self)
         self.optimizer.addItems(list(OPTIMIZERS))
@@ -107,22 +112,14 @@ class TrainingPanel(QWidget):
         self.lr.setDecimals(5)
         self.lr.setRange(0.00001, 10.0)
         self.lr.setSingleStep(0.001)
-        row = QHBoxLayout()
-        row.addWidget(self.optimizer)
-        row.addWidget(QLabel("lr", self))
-        row.addWidget(self.lr)
-        form.addRow("Optimizer", row)
+        form.addRow("Optimizer", _row(self.optimizer, "lr", self.lr))
         self.batch = QSpinBox(self)
         self.batch.setRange(0, 1_000_000)
         self.batch.setSpecialValueText("whole set")
         self.batch.setToolTip("samples per step: 1 = stochastic, 'whole set' = batch gradient descent")
         self.epochs = QSpinBox(self)
         self.epochs.setRange(1, 1_000_000)
-        row = QHBoxLayout()
-        row.addWidget(self.batch)
-        row.addWidget(QLabel("epochs", self))
-        row.addWidget(self.epochs)
-        form.addRow("Batch", row)
+        form.addRow("Batch", _row(self.batch, "epochs", self.epochs))
         self.device = QComboBox(self)
         self.device.addItem("CPU", "cpu")
         self.device.addItem("GPU", "gpu")
@@ -135,20 +132,13 @@ class TrainingPanel(QWidget):
             self.device.setToolTip(f"GPU: {reason}")
         self.seed = QSpinBox(self)
         self.seed.setRange(0, 2 ** 31 - 1)
-        row = QHBoxLayout()
-        row.addWidget(self.device)
-        row.addWidget(QLabel("seed", self))
-        row.addWidget(self.seed)
-        form.addRow("Device", row)
+        form.addRow("Device", _row(self.device, "seed", self.seed))
         self.early = QSpinBox(self)
         self.early.setRange(0, 100000)
         self.early.setSpecialValueText("off")
         self.early.setToolTip("early stopping: stop after this many epochs without a better validation loss")
         self.restore = QCheckBox("restore best at end", self)
-        row = QHBoxLayout()
-        row.addWidget(self.early)
-        row.addWidget(self.restore)
-        form.addRow("Early stop", row)
+        form.addRow("Early stop", _row(self.early, self.restore))
         self.message = QLabel("", self)
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #e5484d")
@@ -314,17 +304,7 @@ class TrainingPanel(QWidget):
             ds["validation_split"] = split
         if "normalize" in ds or self.normalize.currentText() != "none":
             ds["normalize"] = self.normalize.currentText()
-        if src == "bundled" and name == "digits" and not same:
-            ds["sample_shape"] = [1, 8, 8] if self._wants_images() else None
-            if ds["sample_shape"] is None:
-                ds.pop("sample_shape")
         return ds
-
-    def _wants_images(self):
-        for n in self.document.graph.nodes_of_role("input"):
-            if len(n.params.get("shape", ())) == 3:
-                return True
-        return False
 
     def training_values(self):
         """The stored training settings with the fields' values; keys left at their defaults

@@ -101,7 +101,6 @@ class TrainingView(QWidget):
     def reset_weights(self):
         if self.session.reset_weights():
             self.curves.start_run()
-            self.source._trainer = None
             self.panel.show_text("weights reset: the next run starts from the seeded initialisation")
             self.refresh_views()
 

@@ -10,6 +10,7 @@ from ..backend import to_host
 from ..grad_mode import no_grad
 from ..random import Generator
 from ..tensor import Tensor
+from ..testing import _objective
 from .plan import Plan
 from .weights import WeightStore
 
@@ -61,9 +62,10 @@ class NodeProbe:
 def probe(graph, store, node_id, x, y=None, training=False):
     """Run one forward (and backward when there is a loss) on a copy of the weights and return
     what flows through ``node_id``."""
-    plan = Plan(graph, copy_store(store), "cpu", "float32", Generator(0))
-    if not any(st.node.id == node_id for st in plan.steps):
-        plan = Plan(graph, copy_store(store), "cpu", "float32", Generator(0), targets=[node_id])
+    wanted = {node_id} | {n.id for n in graph.nodes_of_role("output")}
+    if graph.loss_node() is not None:
+        wanted.add(graph.loss_node().id)
+    plan = Plan(graph, copy_store(store), "cpu", "float32", Generator(0), targets=wanted)
     plan.keep_grads = True
     loss = plan.forward(x, y, training=training, grad=True)
     out = NodeProbe()
@@ -197,11 +199,7 @@ def gradcheck_node(graph, store, node_id, x, y=None, samples=4, max_elements=400
     def objective(outs):
         return sum(float(np.sum(to_host(o.data) * g)) for o, g in zip(outs, gys))
 
-    total = None
-    for o, g in zip(outs, gys):
-        term = (o * Tensor(g)).sum()
-        total = term if total is None else total + term
-    total.backward()
+    _objective(outs, gys).backward()
     analytic = [np.zeros_like(a) if t.grad is None else np.array(to_host(t.grad.data)) for t, a in zip(tensors, arrays)]
     worst, max_abs, max_rel, checked, kinks = "", 0.0, 0.0, 0, 0
     with no_grad():

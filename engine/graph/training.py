@@ -197,7 +197,13 @@ class Trainer:
             raise EngineError("training needs exactly one Input node")
         a = self.graph.analysis
         in_spec = a.specs.get((inputs[0].id, "x"))
-        if in_spec is not None and tuple(in_spec.shape[1:]) != train.sample_shape:
+        want = tuple(in_spec.shape[1:]) if in_spec is not None else None
+        if want is not None and want != train.sample_shape and int(np.prod(want)) == int(np.prod(train.sample_shape)):
+            # same numbers, other layout (64 pixels for an Input of 1×8×8): view them as the Input asks
+            for part in (train, val):
+                if part is not None:
+                    part.x = part.x.reshape((len(part.x),) + want)
+        if want is not None and want != tuple(train.x.shape[1:]):
             raise DataError(f"the data set's samples have shape {train.sample_shape} but the Input node expects "
                             f"{tuple(in_spec.shape[1:])}; set the Input's shape to {list(train.sample_shape)}")
         loss = self.graph.loss_node()
