@@ -1,9 +1,7 @@
-"""The window: ``tensorweave [GRAPH]`` opens GRAPH, or a built-in example so a newcomer sees a
-working network at once."""
-import os
+"""The window: ``tensorweave`` opens on the start page (the bundled examples as a gallery, in the
+order of the lesson); ``tensorweave GRAPH`` opens GRAPH, and a path that does not open leaves the
+start page with the loader's message."""
 import sys
-
-DEFAULT_EXAMPLE = "moons.twg"
 
 
 def run(path=None, argv=None):
@@ -11,9 +9,9 @@ def run(path=None, argv=None):
     app = QApplication.instance() or QApplication(argv or sys.argv[:1])
     app.setApplicationName("Tensorweave")
     app.setOrganizationName("Tensorweave")
-    from ui.main_window import EXAMPLES, MainWindow
-    window = MainWindow()
+    from ui.main_window import MainWindow
+    window = MainWindow(start_page=True)
     window.show()
-    if not window.offer_recovery():
-        window.open_path(path or os.path.join(EXAMPLES, DEFAULT_EXAMPLE))
+    if not window.offer_recovery() and path:
+        window.open_path(path)
     return app.exec()

@@ -40,6 +40,33 @@ class InspectionSource:
                 return None
         return self._trainer
 
+    def applicability(self):
+        """{view: None, or why it does not apply to this graph} for 'values', 'confusion' and
+        'boundary', read from the graph's analysis (no data is prepared)."""
+        g = self.document.graph
+        loss = g.loss_node()
+        task = loss.type.task if loss is not None else None
+        inputs = g.nodes_of_role("input")
+        spec = g.analysis.specs.get((inputs[0].id, "x")) if len(inputs) == 1 else None
+        sample = tuple(spec.shape[1:]) if spec is not None else None
+        data = None if g.config.get("dataset") else "no data set is chosen: pick one in Training setup"
+        out = {"values": data}
+        if task is None:
+            out["confusion"] = "the confusion matrix is for classifiers; this graph has no loss node yet"
+        elif task == "regression":
+            out["confusion"] = (f"the confusion matrix is for classifiers; {loss.label} is a regression loss "
+                                "(see the curves' MAE instead)")
+        else:
+            out["confusion"] = data
+        if sample != (2,):
+            what = "no Input shape yet" if sample is None else f"samples of shape {list(sample)}"
+            out["boundary"] = f"the decision boundary is drawn over a plane of 2 input features; this graph has {what}"
+        elif task not in ("binary", "multiclass"):
+            out["boundary"] = "the decision boundary is for classifiers (a classification loss)"
+        else:
+            out["boundary"] = data
+        return out
+
     def batch(self):
         tr = self.data()
         if tr is None:
@@ -104,3 +131,16 @@ class InspectionSource:
         x, y = np.asarray(tr._xtr), np.asarray(tr._ytr)
         xs, ys, z = D.decision_grid(self.predictor(), x, resolution)
         return xs, ys, z, x, D.class_labels(y)
+
+    def feature_names(self):
+        """Names of the input features (the data set's, or x₁, x₂, … as the Input sees them)."""
+        tr = self.data()
+        if tr is None:
+            return []
+        names = list(tr.train_set.feature_names or [])
+        n = int(np.prod(tr.train_set.sample_shape))
+        normalize = (self.document.graph.config.get("dataset") or {}).get("normalize", "none")
+        suffix = {"standardize": " (standardized)", "minmax": " (scaled to 0…1)"}.get(normalize, "")
+        if len(names) != n:
+            names = [f"x{''.join('₀₁₂₃₄₅₆₇₈₉'[int(d)] for d in str(i + 1))}" for i in range(n)]
+        return [nm + suffix for nm in names]

@@ -84,6 +84,7 @@ class TrainingSession(QObject):
         self._timer.timeout.connect(self.drain)
         self._clock = None
         self._activity = {}
+        self.pace = None              # epochs per second (None: full speed), or "epoch": pause after each
 
     # ------------------------------------------------------------- state
     @property
@@ -107,6 +108,7 @@ class TrainingSession(QObject):
         tr = Trainer(graph, self.document.store, base_dir=base, listener=self._queue.put,
                      sample_interval=LIVE_INTERVAL_S if live else 0.0)
         tr.evaluate_when_stopped = False
+        self._apply_pace(tr)
         if paused:
             tr.pause()
         self.trainer = tr
@@ -120,6 +122,22 @@ class TrainingSession(QObject):
         self._timer.start()
         self.started.emit()
         return True
+
+    def set_pace(self, pace):
+        """None (full speed), a number of epochs per second, or "epoch" (pause after each one);
+        applies to the running training at once and to the next ones."""
+        self.pace = pace
+        if self.trainer is not None:
+            self._apply_pace(self.trainer)
+
+    def _apply_pace(self, tr):
+        if self.pace == "epoch":
+            tr.set_pace(None, pause_each_epoch=True)
+        else:
+            tr.set_pace(self.pace, pause_each_epoch=False)
+
+    def can_restore_best(self):
+        return self.trainer is not None and not self.busy and self.trainer.can_restore_best
 
     def pause(self):
         if self.busy and self.trainer:
@@ -202,6 +220,9 @@ class TrainingSession(QObject):
                     self._emit_progress(batches, last_batch)
                     batches = []
                 self.epoch_ended.emit(e)
+                if e.paused and self.state == "running":      # the pace: one epoch at a time
+                    self._clock.pause()
+                    self._set_state("paused")
             elif isinstance(e, (ev.TrainingEnd, _Failure, _Recorded)):
                 ends.append(e)
         if batches:

@@ -22,9 +22,10 @@ def test_version_flag():
     assert r.returncode == 0 and "tensorweave" in r.stdout
 
 
-def test_no_command_opens_the_editor_on_the_built_in_example(monkeypatch, tmp_path):
-    """`tensorweave` (and `tensorweave FILE.twg`) start the window; exec() is replaced so the
-    test does not block in the event loop."""
+def test_no_command_opens_the_start_page_a_file_opens_the_editor_a_bad_path_says_why(monkeypatch, tmp_path):
+    """`tensorweave` starts on the start page with the bundled examples; `tensorweave FILE.twg`
+    opens the file; a path that does not open leaves the start page with the message. exec() is
+    replaced so the test does not block in the event loop."""
     monkeypatch.setenv("TENSORWEAVE_DATA_DIR", str(tmp_path))
     from PySide6.QtCore import QSettings
     QSettings.setPath(QSettings.NativeFormat, QSettings.UserScope, str(tmp_path / "settings"))
@@ -35,8 +36,14 @@ def test_no_command_opens_the_editor_on_the_built_in_example(monkeypatch, tmp_pa
         [w for w in QApplication.topLevelWidgets() if hasattr(w, "document") and w.isVisible()]) or 0)
     assert main([]) == 0
     window = opened[-1][-1]
-    assert window.document.name == "moons" and len(window.document.graph.nodes) == 8
-    window.document.undo_stack.setClean()
+    assert window.layout_.on_start_page and len(window.start_page.cards) == 10
+    assert window.start_page.cards[2].example.name == "moons"
+    window.close()
+    missing = str(tmp_path / "missing.twg")
+    assert main([missing]) == 0
+    window = opened[-1][-1]
+    assert window.layout_.on_start_page and not window.start_page.message.isHidden()
+    assert "missing.twg" in window.start_page.message.text()
     window.close()
     import os
     example = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "resources", "examples", "xor.twg")

@@ -371,15 +371,16 @@ def test_zoom_with_wheel_and_keys_and_pan_with_middle_button(window, qtbot):
 def test_status_bar_counts_errors_and_parameters(window):
     g, ids = logistic_regression_graph()
     load(window, g)
-    assert window.status_counts.text() == "0 errors · 0 warnings · 3 parameters"
+    assert window.status_counts.text() == "3 parameters" and window.issues_button.isHidden()
     g.set_param(ids["W"], "shape", [3, 1])
-    assert window.status_counts.text().startswith("1 error")
+    assert window.issues_button.text().startswith("✖ 1 error") and not window.issues_button.isHidden()
 
 
-def test_examples_menu_opens_examples(window):
+def test_examples_menu_lists_the_lesson_in_order_and_opens_examples(window):
     titles = [a.text() for a in window.examples_menu.actions()]
-    assert "digits cnn" in titles and "logistic regression" in titles
-    next(a for a in window.examples_menu.actions() if a.text() == "digits cnn").trigger()
+    assert titles[0] == "1. Logistic regression — first steps" and titles[2] == "3. Two moons — first steps"
+    assert len(titles) == 10 and all(a.statusTip() for a in window.examples_menu.actions())
+    next(a for a in window.examples_menu.actions() if "convolutional" in a.text()).trigger()
     assert window.document.name == "digits_cnn" and len(window.document.graph.nodes) == 13
 
 
@@ -521,15 +522,19 @@ def test_a_new_user_builds_a_digits_mlp_from_layers_by_mouse(window, qtbot, tmp_
     assert window.open_path(path) and snapshot(window.document.graph) == built
 
 
-def test_fit_keeps_small_graphs_readable_and_shows_large_ones_whole(window):
+def test_fit_shows_the_whole_graph_and_never_blows_a_small_one_up(window):
     from ui import style
     window.open_path(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "resources",
                                   "examples", "digits_cnn.twg"))
     QApplication.processEvents()
     window.view.fit()
     assert window.view.zoom() >= style.LOD_DETAIL and window.scene.detail
-    first = min(window.scene.node_items.values(), key=lambda i: i.scenePos().x())
-    assert window.view.viewport().rect().contains(window.view.mapFromScene(first.sceneBoundingRect().center()))
+    seen = window.view.visible_scene_rect()
+    assert all(seen.contains(i.scene_box()) for i in window.scene.node_items.values())
+    g, _ = mlp_graph(sizes=(2, 1))
+    load(window, g)
+    window.view.fit()
+    assert window.view.zoom() <= 1.25 + 1e-9
 
 
 def test_ctrl_click_extends_the_selection_and_space_drag_pans(window, qtbot):

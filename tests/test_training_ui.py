@@ -57,7 +57,7 @@ def test_training_from_the_panel_fills_both_curves(window, qtbot):
     type_into(qtbot, panel.epochs, "4")
     assert doc.graph.config["training"]["epochs"] == 4           # stored in the document …
     assert doc.undo_stack.canUndo() and doc.dirty                  # … as an undoable edit
-    qtbot.mouseClick(panel.run_button, Qt.LeftButton)
+    qtbot.mouseClick(window.training.controls.run_button, Qt.LeftButton)
     wait_idle(qtbot, window)
     assert len(curves.train_curve.getData()[0]) == 4
     assert len(curves.val_curve.getData()[0]) == 4
@@ -66,10 +66,10 @@ def test_training_from_the_panel_fills_both_curves(window, qtbot):
     train = curves.train_curve.getData()[1]
     assert train[-1] < train[0]
     assert curves.best_epoch is not None and curves.best_line.isVisible()
-    assert "finished" in panel.progress_text.text().lower()
+    assert "finished" in window.training.controls.text().lower()
     assert doc.history is not None and len(doc.history.epochs) == 4
     # a second run keeps the first one faintly
-    qtbot.mouseClick(panel.run_button, Qt.LeftButton)
+    qtbot.mouseClick(window.training.controls.run_button, Qt.LeftButton)
     wait_idle(qtbot, window)
     assert len(curves.prev_train.getData()[0]) == 4
     doc.undo_stack.undo()
@@ -79,7 +79,7 @@ def test_training_from_the_panel_fills_both_curves(window, qtbot):
 def test_overfitting_example_is_marked_and_best_weights_restore_its_loss(window, qtbot):
     doc = open_example(window, "overfitting", epochs=60)
     curves = window.training.curves
-    qtbot.mouseClick(window.training.panel.run_button, Qt.LeftButton)
+    qtbot.mouseClick(window.training.controls.run_button, Qt.LeftButton)
     wait_idle(qtbot, window)
     rows = curves.rows
     best = min(rows, key=lambda r: r["val_loss"])
@@ -90,7 +90,7 @@ def test_overfitting_example_is_marked_and_best_weights_restore_its_loss(window,
     tr = window.training.session.trainer
     loss, _ = tr.evaluate(tr._xva, tr._yva)
     assert loss == pytest.approx(best["val_loss"], rel=1e-5)
-    assert str(best["epoch"]) in window.training.panel.progress_text.text()
+    assert str(best["epoch"]) in window.training.controls.text()
 
 
 def test_animation_visits_nodes_in_order_forward_and_reverse_backward(window, qtbot):
@@ -123,10 +123,10 @@ def test_animation_visits_nodes_in_order_forward_and_reverse_backward(window, qt
 def test_stop_during_training_takes_effect_within_200_ms(window, qtbot):
     open_example(window, "digits_cnn", epochs=1000)
     session = window.training.session
-    qtbot.mouseClick(window.training.panel.run_button, Qt.LeftButton)
+    qtbot.mouseClick(window.training.controls.run_button, Qt.LeftButton)
     qtbot.waitUntil(lambda: session.trainer is not None and bool(session.trainer.history.batches), timeout=20000)
     t0 = time.perf_counter()
-    qtbot.mouseClick(window.training.panel.stop_button, Qt.LeftButton)
+    qtbot.mouseClick(window.training.controls.stop_button, Qt.LeftButton)
     while session.busy and time.perf_counter() - t0 < 5:
         QApplication.processEvents()
         time.sleep(0.001)
@@ -134,7 +134,7 @@ def test_stop_during_training_takes_effect_within_200_ms(window, qtbot):
     print(f"stop took {elapsed * 1000:.1f} ms")
     assert not session.busy and elapsed < 0.2
     wait_idle(qtbot, window)
-    assert "stopped" in window.training.panel.progress_text.text().lower()
+    assert "stopped" in window.training.controls.text().lower()
 
 
 def test_event_loop_keeps_ticking_while_the_digits_cnn_trains(window, qtbot):
@@ -149,7 +149,7 @@ def test_event_loop_keeps_ticking_while_the_digits_cnn_trains(window, qtbot):
     timer = QTimer()
     timer.timeout.connect(tick)
     timer.start(10)
-    qtbot.mouseClick(window.training.panel.run_button, Qt.LeftButton)
+    qtbot.mouseClick(window.training.controls.run_button, Qt.LeftButton)
     qtbot.wait(2000)
     timer.stop()
     steps = window.training.session.trainer.history.batches
@@ -167,19 +167,19 @@ def test_a_nan_run_stops_with_the_node_named_and_the_window_usable(window, qtbot
     apply_layout(g)
     window.set_document(Document(g))
     log_id = next(n for n, node in g.nodes.items() if node.type_id == "Log")
-    qtbot.mouseClick(window.training.panel.run_button, Qt.LeftButton)
+    qtbot.mouseClick(window.training.controls.run_button, Qt.LeftButton)
     wait_idle(qtbot, window)
     assert window.errors and "Log" in window.errors[-1] and "NaN" in window.errors[-1]
     assert window.scene.selected_node_ids() == [log_id]
     assert window.scene.node_items[log_id].glow is not None
-    assert window.training.panel.run_button.isEnabled()       # usable again
+    assert window.training.controls.run_button.isEnabled()       # usable again
 
 
 def test_a_bad_dataset_reports_a_message(window, qtbot):
     g, _ = mlp_graph(sizes=(3, 4, 2))        # moons has 2 features, the Input wants 3
     apply_layout(g)
     window.set_document(Document(g))
-    qtbot.mouseClick(window.training.panel.run_button, Qt.LeftButton)
+    qtbot.mouseClick(window.training.controls.run_button, Qt.LeftButton)
     wait_idle(qtbot, window)
     assert window.errors and "Input" in window.errors[-1]
 
@@ -187,33 +187,33 @@ def test_a_bad_dataset_reports_a_message(window, qtbot):
 def test_step_trains_exactly_one_batch_at_a_time(window, qtbot):
     open_example(window, "moons")
     session, panel = window.training.session, window.training.panel
-    qtbot.mouseClick(panel.step_button, Qt.LeftButton)
+    qtbot.mouseClick(window.training.controls.step_button, Qt.LeftButton)
     qtbot.waitUntil(lambda: len(session.trainer.history.batches) == 1, timeout=20000)
     qtbot.wait(150)
     assert len(session.trainer.history.batches) == 1 and session.state == "paused"
-    assert panel.pause_button.text() == "Resume"
-    qtbot.mouseClick(panel.step_button, Qt.LeftButton)
+    assert window.training.controls.pause_button.text() == "Resume"
+    qtbot.mouseClick(window.training.controls.step_button, Qt.LeftButton)
     qtbot.waitUntil(lambda: len(session.trainer.history.batches) == 2, timeout=5000)
     qtbot.wait(100)
     assert len(session.trainer.history.batches) == 2
-    qtbot.mouseClick(panel.pause_button, Qt.LeftButton)        # Resume
+    qtbot.mouseClick(window.training.controls.pause_button, Qt.LeftButton)        # Resume
     qtbot.waitUntil(lambda: len(session.trainer.history.batches) > 5, timeout=5000)
-    qtbot.mouseClick(panel.stop_button, Qt.LeftButton)
+    qtbot.mouseClick(window.training.controls.stop_button, Qt.LeftButton)
     wait_idle(qtbot, window)
 
 
 def test_reset_weights_starts_again_from_the_seeded_initialisation(window, qtbot):
     doc = open_example(window, "xor", epochs=3)
     panel = window.training.panel
-    qtbot.mouseClick(panel.run_button, Qt.LeftButton)
+    qtbot.mouseClick(window.training.controls.run_button, Qt.LeftButton)
     wait_idle(qtbot, window)
     first = window.training.curves.rows[0]["train_loss"]
-    qtbot.mouseClick(panel.run_button, Qt.LeftButton)          # continues from trained weights
+    qtbot.mouseClick(window.training.controls.run_button, Qt.LeftButton)          # continues from trained weights
     wait_idle(qtbot, window)
     assert window.training.curves.rows[0]["train_loss"] < first
-    qtbot.mouseClick(panel.reset_button, Qt.LeftButton)
+    qtbot.mouseClick(window.training.controls.reset_button, Qt.LeftButton)
     assert not doc.store.tensors
-    qtbot.mouseClick(panel.run_button, Qt.LeftButton)
+    qtbot.mouseClick(window.training.controls.run_button, Qt.LeftButton)
     wait_idle(qtbot, window)
     assert window.training.curves.rows[0]["train_loss"] == pytest.approx(first, rel=1e-6)
 
@@ -221,7 +221,7 @@ def test_reset_weights_starts_again_from_the_seeded_initialisation(window, qtbot
 def test_close_while_training_asks_then_stops(window, qtbot):
     open_example(window, "digits_cnn", epochs=1000)
     session = window.training.session
-    qtbot.mouseClick(window.training.panel.run_button, Qt.LeftButton)
+    qtbot.mouseClick(window.training.controls.run_button, Qt.LeftButton)
     qtbot.waitUntil(lambda: session.trainer is not None and bool(session.trainer.history.batches), timeout=20000)
     asked = []
     window.ask_stop_training = lambda: asked.append(1) or False
@@ -236,7 +236,7 @@ def test_live_mode_tints_nodes_while_training(window, qtbot):
     doc = open_example(window, "digits_cnn", epochs=1000)
     seen = []
     window.training.session.node_activity.connect(seen.append)
-    qtbot.mouseClick(window.training.panel.run_button, Qt.LeftButton)
+    qtbot.mouseClick(window.training.controls.run_button, Qt.LeftButton)
     qtbot.waitUntil(lambda: len(seen) >= 2, timeout=20000)
     conv = next(n for n, node in doc.graph.nodes.items() if node.type_id == "Conv2D")
     assert window.scene.node_items[conv].glow is not None
@@ -283,7 +283,7 @@ def test_dataset_choice_is_an_undoable_document_edit(window, qtbot, tmp_path):
 
 def test_node_values_gradient_check_confusion_and_decision_boundary(window, qtbot):
     doc = open_example(window, "moons", epochs=3)
-    qtbot.mouseClick(window.training.panel.run_button, Qt.LeftButton)
+    qtbot.mouseClick(window.training.controls.run_button, Qt.LeftButton)
     wait_idle(qtbot, window)
     dense = next(n for n, node in doc.graph.nodes.items() if node.type_id == "Dense")
     tv = window.training
@@ -310,7 +310,7 @@ def test_node_values_gradient_check_confusion_and_decision_boundary(window, qtbo
 
 def test_curves_export_png_and_csv(window, qtbot, tmp_path):
     open_example(window, "xor", epochs=3)
-    qtbot.mouseClick(window.training.panel.run_button, Qt.LeftButton)
+    qtbot.mouseClick(window.training.controls.run_button, Qt.LeftButton)
     wait_idle(qtbot, window)
     curves = window.training.curves
     assert curves.export_png(str(tmp_path / "c.png"))

@@ -1,6 +1,7 @@
 """Live training curves: loss (training vs validation per epoch, smoothed per-batch training
 loss) and accuracy or MAE, with the previous run drawn faintly, the best epoch marked, the
-overfitting stretch shaded, a hover readout, a log-scale toggle and PNG/CSV export."""
+overfitting stretch shaded, a hover readout, a log-scale toggle and PNG/CSV export. Legends sit
+above the data, never over it."""
 import csv
 
 import numpy as np
@@ -10,6 +11,8 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from engine.graph.diagnostics import overfitting_onset
+from . import plots
+from . import style as S
 
 TRAIN = QColor("#4ea1ff")
 VAL = QColor("#ff9f43")
@@ -23,6 +26,7 @@ REDRAW_MS = 250              # plots repaint at most this often while training: 
 
 class CurvesView(QWidget):
     restore_requested = Signal()
+    flushed = Signal()               # the plots now show everything that arrived
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -34,6 +38,8 @@ class CurvesView(QWidget):
         self.best_epoch = None
         self.onset = None
         self.patience = 5
+        self.restore_available = False
+        self.saved_history = False    # the curves come from the file, not from a run in this window
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         bar = QHBoxLayout()
@@ -61,35 +67,32 @@ class CurvesView(QWidget):
         b.addWidget(self.restore_button)
         self.banner.hide()
         lay.addWidget(self.banner)
-        plots = QHBoxLayout()
-        self.loss_plot = self._plot("loss")
+        row = QHBoxLayout()
+        self.loss_plot = self._plot("loss", log_axis=True)
         self.metric_plot = self._plot("accuracy")
-        plots.addWidget(self.loss_plot, 3)
-        plots.addWidget(self.metric_plot, 2)
-        lay.addLayout(plots, 1)
+        row.addWidget(self.loss_plot, 3)
+        row.addWidget(self.metric_plot, 2)
+        lay.addLayout(row, 1)
         lp, mp = self.loss_plot.getPlotItem(), self.metric_plot.getPlotItem()
-        self.prev_train = lp.plot(pen=pg.mkPen(FAINT, width=1.5, style=Qt.DashLine))
-        self.prev_val = lp.plot(pen=pg.mkPen(FAINT, width=1.5, style=Qt.DotLine))
-        self.batch_curve = lp.plot(pen=pg.mkPen(QColor(78, 161, 255, 90), width=1), name="training (per batch, smoothed)")
-        self.train_curve = lp.plot(pen=pg.mkPen(TRAIN, width=2.2), name="training")
-        self.val_curve = lp.plot(pen=pg.mkPen(VAL, width=2.2), name="validation")
+        self.prev_train = lp.plot()
+        self.prev_val = lp.plot()
+        self.batch_curve = lp.plot()
+        self.train_curve = lp.plot()
+        self.val_curve = lp.plot()
         self.best_marker = pg.ScatterPlotItem(size=14, symbol="star", brush=pg.mkBrush("#f2c14e"), pen=pg.mkPen("k"))
         lp.addItem(self.best_marker)
-        self.best_line = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#f2c14e", style=Qt.DotLine),
-                                         label="best", labelOpts={"position": 0.92, "color": "#f2c14e"})
+        self.best_line = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#f2c14e", style=Qt.DotLine))
         self.best_line.hide()
         lp.addItem(self.best_line)
         self.overfit_region = pg.LinearRegionItem(movable=False, brush=pg.mkBrush(OVERFIT),
                                                   pen=pg.mkPen(None))
         self.overfit_region.hide()
         lp.addItem(self.overfit_region)
-        self.overfit_label = pg.TextItem("", color="#ff8a8e", anchor=(0, 0))
-        self.overfit_label.hide()
-        lp.addItem(self.overfit_label)
-        self.prev_metric_train = mp.plot(pen=pg.mkPen(FAINT, width=1.5, style=Qt.DashLine))
-        self.prev_metric_val = mp.plot(pen=pg.mkPen(FAINT, width=1.5, style=Qt.DotLine))
-        self.metric_train = mp.plot(pen=pg.mkPen(TRAIN, width=2.2), name="training")
-        self.metric_val = mp.plot(pen=pg.mkPen(VAL, width=2.2), name="validation")
+        self.prev_metric_train = mp.plot()
+        self.prev_metric_val = mp.plot()
+        self.metric_train = mp.plot()
+        self.metric_val = mp.plot()
+        self.restyle()
         for plot in (self.loss_plot, self.metric_plot):
             plot.scene().sigMouseMoved.connect(lambda pos, p=plot: self._hover(p, pos))
         self._redraw_timer = QTimer(self)
@@ -100,17 +103,46 @@ class CurvesView(QWidget):
         self.png_button.clicked.connect(lambda: self._ask_export("png"))
         self.csv_button.clicked.connect(lambda: self._ask_export("csv"))
 
-    def _plot(self, name):
-        w = pg.PlotWidget(self)
-        w.setBackground("#1f2329")
+    def _plot(self, name, log_axis=False):
+        w = plots.dark_plot(self, log_axis=log_axis)
         item = w.getPlotItem()
         item.showGrid(x=True, y=True, alpha=0.15)
         item.setLabel("bottom", "epoch")
         item.setLabel("left", name)
         item.getAxis("left").enableAutoSIPrefix(False)      # accuracy 0.8, not "800 (×0.001)"
-        item.addLegend(offset=(-10, 10), labelTextSize="8pt")
-        w.setMinimumHeight(160)
+        w.setMinimumHeight(140)
         return w
+
+    def restyle(self):
+        """Pens and fonts at the current style scale (presentation mode makes them 1.5× larger)."""
+        line = plots.line
+        self.prev_train.setPen(line(FAINT, 1.5, Qt.DashLine))
+        self.prev_val.setPen(line(FAINT, 1.5, Qt.DotLine))
+        self.batch_curve.setPen(line(QColor(78, 161, 255, 90), 1))
+        self.train_curve.setPen(line(TRAIN, 2.2))
+        self.val_curve.setPen(line(VAL, 2.2))
+        self.prev_metric_train.setPen(line(FAINT, 1.5, Qt.DashLine))
+        self.prev_metric_val.setPen(line(FAINT, 1.5, Qt.DotLine))
+        self.metric_train.setPen(line(TRAIN, 2.2))
+        self.metric_val.setPen(line(VAL, 2.2))
+        self.best_marker.setSize(14 * S.scale)
+        self.best_line.setPen(line("#f2c14e", 1.2, Qt.DotLine))
+        for plot in (self.loss_plot, self.metric_plot):
+            plots.restyle(plot)
+        self._legends()
+
+    def _legends(self):
+        train, val = TRAIN.name(), VAL.name()
+        loss = [(train, "solid", "training"), (val, "solid", "validation"),
+                ("#5b8fc9", "solid", "per batch (smoothed)")]
+        if self.previous:
+            loss.append(("#a0a0a0", "dash", "previous run"))
+        if self.best_epoch is not None:
+            loss.append(("#f2c14e", "star", f"best: epoch {self.best_epoch}"))
+        if self.onset is not None:
+            loss.append(("#e5484d", "area", f"overfitting from epoch {self.onset}"))
+        plots.set_legend(self.loss_plot, loss)
+        plots.set_legend(self.metric_plot, [(train, "solid", "training"), (val, "solid", "validation")])
 
     # ------------------------------------------------------------- feeding
     def start_run(self):
@@ -119,15 +151,26 @@ class CurvesView(QWidget):
             self.previous = self.rows
         self.rows, self.batch_x, self.batch_y, self._ema = [], [], [], None
         self.best_epoch = self.onset = None
+        self.restore_available = self.saved_history = False
         self.banner.hide()
         self._redraw()
+        self._legends()
 
-    def set_history(self, rows):
-        """Show a finished history (a file's, or after Reset)."""
+    def set_history(self, rows, saved=False):
+        """Show a finished history (``saved``: the file's, whose best weights are not at hand)."""
         self.rows = [dict(r) for r in rows]
         self.batch_x, self.batch_y, self._ema = [], [], None
+        self.saved_history = saved
+        self.restore_available = False
+        self._auto_log()
         self._update_markers()
         self._redraw()
+
+    def set_restore_available(self, available):
+        """Offer "Restore best weights" only when it can act (best weights kept by a run in this
+        window and not already in place)."""
+        self.restore_available = bool(available)
+        self._update_markers()
 
     def add_batches(self, progress):
         batches = max(progress.batches, 1)
@@ -164,6 +207,7 @@ class CurvesView(QWidget):
             self._update_markers()
             self._redraw()
             self._epochs_dirty = False
+        self.flushed.emit()
 
     # ------------------------------------------------------------- drawing
     @property
@@ -172,8 +216,7 @@ class CurvesView(QWidget):
         return "mae" if "train_mae" in keys else "accuracy"
 
     def _xy(self, rows, key):
-        pts = [(r["epoch"], r[key]) for r in rows if r.get(key) is not None and np.isfinite(r[key])]
-        return ([p[0] for p in pts], [p[1] for p in pts]) if pts else ([], [])
+        return plots.finite_xy(rows, key)
 
     def _redraw(self):
         m = self.metric_key
@@ -196,9 +239,9 @@ class CurvesView(QWidget):
             best_loss, self.best_epoch = min(pts)
             self.best_marker.setData([self.best_epoch], [self._plot_y(best_loss)])
             self.best_line.setValue(self.best_epoch)
-            self.best_line.label.setFormat(f"best: epoch {self.best_epoch}")
             self.best_line.show()
         else:
+            self.best_epoch = None
             self.best_marker.setData([], [])
             self.best_line.hide()
         self.onset = overfitting_onset(self.rows, self.patience)
@@ -206,19 +249,18 @@ class CurvesView(QWidget):
             last = self.rows[-1]["epoch"]
             self.overfit_region.setRegion((self.onset, last))
             self.overfit_region.show()
-            self.overfit_label.setText(f"overfitting from epoch {self.onset}")
-            lo, hi = min(p[0] for p in pts), max(p[0] for p in pts)
-            self.overfit_label.setPos(self.onset, self._plot_y(lo + 0.75 * (hi - lo) if not self.log_box.isChecked()
-                                                               else lo * (hi / lo) ** 0.75))
-            self.overfit_label.show()
-            self.banner_text.setText(f"Overfitting: since epoch {self.onset} the validation loss rises while the "
-                                     f"training loss keeps falling.")
+            text = (f"Overfitting: since epoch {self.onset} the validation loss rises while the training loss "
+                    f"keeps falling.")
+            if self.saved_history:
+                text += " (The saved run; train again to be offered its best weights.)"
+            self.banner_text.setText(text)
             self.restore_button.setText(f"Restore best weights (epoch {self.best_epoch})")
+            self.restore_button.setVisible(self.restore_available)
             self.banner.show()
         else:
             self.overfit_region.hide()
-            self.overfit_label.hide()
             self.banner.hide()
+        self._legends()
 
     def _auto_log(self):
         """Losses that fall by orders of magnitude read better on a log scale."""
@@ -229,6 +271,7 @@ class CurvesView(QWidget):
             self.log_box.setChecked(True)
 
     def _plot_y(self, y):
+        """Where a value sits on the loss plot's y axis (pyqtgraph plots log10 in log mode)."""
         return np.log10(y) if self.log_box.isChecked() and y > 0 else y
 
     def _set_log(self, on):

@@ -5,48 +5,67 @@ They draw what app/inspection.py computes; they compute nothing themselves."""
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtGui import QColor, QPainterPath, QPen
+from PySide6.QtWidgets import (QComboBox, QGraphicsPathItem, QHBoxLayout, QLabel, QPushButton, QVBoxLayout,
+                               QWidget)
 
-BG = "#1f2329"
+from .plots import dark_plot
+
 DIVERGING = pg.ColorMap([0.0, 0.5, 1.0], [(59, 76, 192), (30, 33, 40), (220, 80, 60)])
 SEQUENTIAL = pg.colormap.get("viridis")
+SEPARATOR = "#1f2329"
 
 
-def dark_plot(parent):
-    w = pg.PlotWidget(parent)
-    w.setBackground(BG)
-    return w
-
-
-def tile(images, pad=1):
-    """Lay a stack of 2-D images (k, h, w) out on a near-square grid with a gap between them."""
+def tile(images):
+    """Lay a stack of 2-D images (k, h, w) side by side on a near-square grid, without gaps (the
+    view draws thin lines between the tiles): (grid, rows, cols)."""
     k, h, w = images.shape
     cols = int(np.ceil(np.sqrt(k)))
     rows = int(np.ceil(k / cols))
-    lo = float(images.min()) if images.size else 0.0
-    grid = np.full((rows * (h + pad) - pad, cols * (w + pad) - pad), lo, dtype=np.float32)
+    grid = np.full((rows * h, cols * w), np.nan, dtype=np.float64)
     for i in range(k):
         r, c = divmod(i, cols)
-        grid[r * (h + pad):r * (h + pad) + h, c * (w + pad):c * (w + pad) + w] = images[i]
-    return grid
+        grid[r * h:(r + 1) * h, c * w:(c + 1) * w] = images[i]
+    return grid, rows, cols
 
 
-def picture_of(a):
-    """How to show an array: ('heatmap', 2-D), ('grid', 2-D tiled) or ('histogram', values)."""
+def picture_of(a, role="value"):
+    """How to show an array: (kind, 2-D data, axis names, tiles, caption). kind is 'heatmap',
+    'grid' (tiles = (rows, cols, h, w)) or 'histogram'; role 'value' (a batch flowing through a
+    node) or 'weight'."""
     a = np.asarray(a, dtype=np.float64)
-    if a.ndim == 4:                          # (N, C, H, W) feature maps: the first sample's channels;
-        if a.shape[0] > 1 and a.shape[2] * a.shape[3] > 1 and a.shape[0] * a.shape[1] <= 256:
-            return "grid", tile(a.reshape(-1, a.shape[2], a.shape[3]))    # kernels: every (out, in) pair
-        return "grid", tile(a[0])
+    if a.ndim == 4:
+        n, c, h, w = a.shape
+        if role == "weight" and h * w > 1 and n * c <= 256:         # conv kernels: every (out, in) pair
+            grid, rows, cols = tile(a.reshape(-1, h, w))
+            return "grid", grid, ("", ""), (rows, cols, h, w), f"{n}×{c} kernels of {h}×{w} (output × input channel)"
+        grid, rows, cols = tile(a[0])
+        return "grid", grid, ("", ""), (rows, cols, h, w), f"the {c} channels of sample 1, each {h}×{w}"
     if a.ndim == 3:
-        return "heatmap", a[0]
+        return "heatmap", a[0], (f"feature ({a.shape[2]})", f"time step ({a.shape[1]})"), None, "sample 1"
     if a.ndim == 2 and min(a.shape) > 1:
-        return "heatmap", a
-    return "histogram", a.reshape(-1)
+        if role == "weight":
+            return "heatmap", a, (f"input ({a.shape[1]})", f"output unit ({a.shape[0]})"), None, ""
+        return "heatmap", a, (f"unit ({a.shape[1]})", f"sample ({a.shape[0]})"), None, ""
+    return "histogram", a.reshape(-1), ("value", "count"), None, ""
+
+
+def colour_scale(data):
+    """(colour map, levels): sequential from 0 for data that is never negative (pixels, ReLU
+    outputs), diverging around 0 otherwise."""
+    finite = data[np.isfinite(data)]
+    if not finite.size:
+        return SEQUENTIAL, (0.0, 1.0)
+    lo, hi = float(finite.min()), float(finite.max())
+    if lo >= 0:
+        return SEQUENTIAL, (0.0, hi or 1.0)
+    m = max(abs(lo), abs(hi)) or 1.0
+    return DIVERGING, (-m, m)
 
 
 class ArrayView(QWidget):
-    """Heatmap / image grid / histogram of one array, with its statistics."""
+    """Heatmap / image grid (with a colour bar and named axes) or histogram of one array, with
+    its statistics."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -55,47 +74,78 @@ class ArrayView(QWidget):
         self.plot = dark_plot(self)
         self.image = pg.ImageItem()
         self.bars = pg.BarGraphItem(x=[], height=[], width=1, brush="#4ea1ff")
+        self.separators = QGraphicsPathItem()
+        pen = QPen(QColor(SEPARATOR), 1)
+        pen.setCosmetic(True)             # one pixel on screen at any zoom
+        self.separators.setPen(pen)
         self.plot.addItem(self.image)
         self.plot.addItem(self.bars)
+        self.plot.addItem(self.separators)
+        self.colour_bar = pg.ColorBarItem(interactive=False, colorMap=SEQUENTIAL, width=14, colorMapMenu=False)
+        self.colour_bar.setImageItem(self.image, insert_in=self.plot.getPlotItem())
         self.stats = QLabel("", self)
         self.stats.setWordWrap(True)
         lay.addWidget(self.plot, 1)
         lay.addWidget(self.stats)
         self.kind = None
+        self.levels = None
+        self.cmap = None
 
-    def show_array(self, a, title=""):
+    def show_array(self, a, title="", role="value"):
+        pi = self.plot.getPlotItem()
         if a is None:
             self.kind = None
             self.image.clear()
+            self.separators.setPath(QPainterPath())
             self.bars.setOpts(x=[], height=[])
+            self.colour_bar.hide()
             self.stats.setText(f"{title}: none (no gradient reaches it, or nothing ran yet)")
             return
         a = np.asarray(a, dtype=np.float64)
-        self.kind, data = picture_of(a)
-        pi = self.plot.getPlotItem()
+        self.kind, data, (xname, yname), tiles, caption = picture_of(a, role)
         if self.kind == "histogram":
             self.image.clear()
+            self.separators.setPath(QPainterPath())
+            self.colour_bar.hide()
             finite = data[np.isfinite(data)]
             counts, edges = np.histogram(finite, bins=min(40, max(5, finite.size))) if finite.size else ([], [0, 1])
             self.bars.setOpts(x=(np.asarray(edges[:-1]) + np.asarray(edges[1:])) / 2, height=counts,
                               width=(edges[1] - edges[0]) * 0.9 if len(edges) > 1 else 1)
             pi.invertY(False)
             pi.setAspectLocked(False)
-            pi.setLabel("bottom", "value")
-            pi.setLabel("left", "count")
+            for side in ("left", "bottom"):
+                pi.showAxis(side)
         else:
             self.bars.setOpts(x=[], height=[])
-            m = float(np.nanmax(np.abs(data))) if data.size else 1.0
-            m = m or 1.0
-            self.image.setImage(data.T, levels=(-m, m))
-            self.image.setColorMap(DIVERGING)
+            self.cmap, self.levels = colour_scale(data)
+            self.image.setImage(data.T, levels=self.levels)
+            self.image.setColorMap(self.cmap)
+            self.colour_bar.setColorMap(self.cmap)
+            self.colour_bar.setLevels(self.levels)
+            self.colour_bar.show()
             pi.invertY(True)
             pi.setAspectLocked(True)
-            pi.setLabel("bottom", "")
-            pi.setLabel("left", "")
+            self.separators.setPath(self._tile_lines(tiles) if tiles else QPainterPath())
+            for side in ("left", "bottom"):
+                pi.showAxis(side, bool(xname))
+        pi.setLabel("bottom", xname)
+        pi.setLabel("left", yname)
+        pi.setTitle(f"<span style='color:#c9d1d9'>{caption}</span>" if caption else None)
         pi.autoRange()
-        self.stats.setText(f"{title}  shape {tuple(a.shape)} · mean {a.mean():.4g} · std {a.std():.4g} · "
-                           f"min {a.min():.4g} · max {a.max():.4g}" if a.size else f"{title}: empty")
+        self.stats.setText(f"{title}  shape {tuple(a.shape)} · mean {np.nanmean(a):.4g} · std {np.nanstd(a):.4g} · "
+                           f"min {np.nanmin(a):.4g} · max {np.nanmax(a):.4g}" if a.size else f"{title}: empty")
+
+    @staticmethod
+    def _tile_lines(tiles):
+        rows, cols, h, w = tiles
+        path = QPainterPath()
+        for c in range(1, cols):
+            path.moveTo(c * w, 0)
+            path.lineTo(c * w, rows * h)
+        for r in range(1, rows):
+            path.moveTo(0, r * h)
+            path.lineTo(cols * w, r * h)
+        return path
 
 
 class NodeValuesView(QWidget):
@@ -169,7 +219,8 @@ class NodeValuesView(QWidget):
         if not data or self.result is None:
             return
         group, key = data
-        self.view.show_array(getattr(self.result, group).get(key), self.which.currentText())
+        self.view.show_array(getattr(self.result, group).get(key), self.which.currentText(),
+                             role="weight" if group.startswith("weight") else "value")
 
     def gradient_check(self):
         if self.node_id is None:
@@ -249,7 +300,6 @@ class DecisionBoundaryView(QWidget):
         self.points = pg.ScatterPlotItem(size=6, pen=pg.mkPen("k", width=0.5))
         self.plot.addItem(self.image)
         self.plot.addItem(self.points)
-        self.plot.getPlotItem().setAspectLocked(True)
         self.note = QLabel("", self)
         lay.addWidget(self.plot, 1)
         lay.addWidget(self.note)
@@ -274,4 +324,10 @@ class DecisionBoundaryView(QWidget):
         self.image.setRect(float(xs[0]), float(ys[0]), float(xs[-1] - xs[0]), float(ys[-1] - ys[0]))
         brushes = [pg.mkBrush(self.CLASS_COLORS[int(c) % len(self.CLASS_COLORS)]) for c in labels]
         self.points.setData(x=x[:, 0], y=x[:, 1], brush=brushes)
+        pi = self.plot.getPlotItem()
+        names = self.source.feature_names() or ["x₁", "x₂"]
+        pi.setLabel("bottom", names[0])
+        pi.setLabel("left", names[1])
+        # the axes span the data (and the shaded grid around it), not the widget's shape
+        pi.setRange(xRange=(float(xs[0]), float(xs[-1])), yRange=(float(ys[0]), float(ys[-1])), padding=0)
         self.note.setText("background: the model's output over the input plane; points: the training set")

@@ -21,9 +21,8 @@ class PortItem(QGraphicsItem):
         super().__init__(node_item)
         self.node_item, self.name, self.is_output = node_item, name, is_output
         self.hovered = False
+        self.waiting = False          # an input not connected yet: drawn as an open ring
         self.setAcceptHoverEvents(True)
-        y = S.HEADER + S.ROW * index + S.ROW / 2
-        self.setPos(S.NODE_WIDTH if is_output else 0, y)
         self.setZValue(2)
 
     @property
@@ -31,15 +30,20 @@ class PortItem(QGraphicsItem):
         return self.node_item.node_id
 
     def boundingRect(self):
-        r = S.PORT_RADIUS + 3
+        r = S.PORT_RADIUS * S.scale + 3
         return QRectF(-r, -r, 2 * r, 2 * r)
 
     def paint(self, painter, option, widget=None):
         if _lod(painter, option) < S.LOD_DETAIL:
             return
-        painter.setPen(QPen(S.BACKGROUND, 1.5))
-        painter.setBrush(S.PORT_HOVER if self.hovered else S.PORT)
-        painter.drawEllipse(QPointF(0, 0), S.PORT_RADIUS, S.PORT_RADIUS)
+        r = S.PORT_RADIUS * S.scale
+        if self.waiting and not self.hovered:
+            painter.setPen(QPen(S.INCOMPLETE, 2))
+            painter.setBrush(S.BACKGROUND)
+        else:
+            painter.setPen(QPen(S.BACKGROUND, 1.5))
+            painter.setBrush(S.PORT_HOVER if self.hovered else S.PORT)
+        painter.drawEllipse(QPointF(0, 0), r, r)
 
     def hoverEnterEvent(self, event):
         self.hovered = True
@@ -63,6 +67,21 @@ class PortItem(QGraphicsItem):
         return self.scenePos()
 
 
+def _wrap_title(text, fm, width):
+    """The title in one line, or two (broken at a space, the second elided) when it is too long."""
+    if fm.horizontalAdvance(text) <= width:
+        return [text]
+    words = text.split(" ")
+    first = words[0]
+    i = 1
+    while i < len(words) and fm.horizontalAdvance(first + " " + words[i]) <= width:
+        first += " " + words[i]
+        i += 1
+    if i == 1 and fm.horizontalAdvance(first) > width:          # one long word: elide it
+        return [fm.elidedText(text, Qt.ElideRight, width)]
+    return [first, fm.elidedText(" ".join(words[i:]), Qt.ElideRight, width)]
+
+
 class NodeItem(QGraphicsItem):
     def __init__(self, node):
         super().__init__()
@@ -80,9 +99,10 @@ class NodeItem(QGraphicsItem):
         nt = node.type
         self.inputs = {p.name: PortItem(self, p.name, False, i) for i, p in enumerate(nt.inputs)}
         self.outputs = {p.name: PortItem(self, p.name, True, i) for i, p in enumerate(nt.outputs)}
-        rows = max(len(nt.inputs), len(nt.outputs), 1)
-        self.height = S.HEADER + rows * S.ROW + S.FOOTER
         self.color = S.CATEGORY_COLORS.get(nt.category, S.NODE_BORDER)
+        self.width = S.node_width()
+        self.height = 0.0
+        self.title_lines = []
         self.refresh(node)
         self.setPos(*node.position)
 
@@ -91,14 +111,50 @@ class NodeItem(QGraphicsItem):
         self.title = node.label
         self.type_title = node.type.title
         self.port_labels = ([p.name for p in node.type.inputs], [p.name for p in node.type.outputs])
+        self.relayout()
+
+    def relayout(self):
+        """Size the box for its text at the current style scale and put the ports on their rows."""
+        fm = QFontMetrics(S.title_font())
+        body = QFontMetrics(S.font())
+        self.width = S.node_width()
+        self.title_lines = _wrap_title(self.title, fm, self.width - 16 - 22)
+        self.header = max(S.HEADER * S.scale, len(self.title_lines) * fm.height() + 10)
+        self.row = max(S.ROW, body.height() + 6)
+        self.footer = max(S.FOOTER, body.height() + 6)
+        rows = max(len(self.port_labels[0]), len(self.port_labels[1]), 1)
+        self.prepareGeometryChange()
+        self.height = self.header + rows * self.row + self.footer
+        for port in list(self.inputs.values()) + list(self.outputs.values()):
+            port.prepareGeometryChange()
+        for i, name in enumerate(self.port_labels[0]):
+            self.inputs[name].setPos(0, self.header + self.row * i + self.row / 2)
+        for i, name in enumerate(self.port_labels[1]):
+            self.outputs[name].setPos(self.width, self.header + self.row * i + self.row / 2)
+        for e in self.edges:
+            e.update_path()
         self.update()
+
+    @property
+    def errors(self):
+        """Issues that are mistakes (drawn red); an input not wired yet is not one of them."""
+        return [i for i in self.issues if i.severity == "error" and i.kind != "unconnected"]
+
+    @property
+    def unconnected(self):
+        return [i.port for i in self.issues if i.kind == "unconnected"]
 
     def set_analysis(self, issues, summary):
         self.issues = issues
         self.summary = summary
         tip = [f"{self.title} — {self.type_title}"]
-        tip += [f"{'⚠' if i.severity == 'warning' else '✖'} {i.message}" for i in issues]
+        for i in issues:
+            mark = "→" if i.kind == "unconnected" else ("⚠" if i.severity == "warning" else "✖")
+            tip.append(f"{mark} {i.message}")
         self.setToolTip("\n".join(tip))
+        for name, port in self.inputs.items():
+            port.waiting = name in self.unconnected
+            port.update()
         self.update()
 
     def set_glow(self, color, badge=None):
@@ -110,12 +166,13 @@ class NodeItem(QGraphicsItem):
             self.update()
 
     def boundingRect(self):
-        return QRectF(-8, -8, S.NODE_WIDTH + 16, self.height + 16)
+        return QRectF(-8, -8, self.width + 16, self.height + 16)
 
     def paint(self, painter, option, widget=None):
-        rect = QRectF(0, 0, S.NODE_WIDTH, self.height)
+        w = self.width
+        rect = QRectF(0, 0, w, self.height)
         selected = bool(option.state & QStyle.State_Selected)
-        errors = [i for i in self.issues if i.severity == "error"]
+        errors = self.errors
         border = S.SELECTED if selected else (S.ERROR if errors else S.NODE_BORDER)
         if self.glow is not None:
             painter.setPen(QPen(self.glow, 6))
@@ -131,37 +188,44 @@ class NodeItem(QGraphicsItem):
         painter.setBrush(S.NODE_BODY)
         painter.drawRoundedRect(rect, 6, 6)
         header = QPainterPath()
-        header.addRoundedRect(QRectF(0, 0, S.NODE_WIDTH, S.HEADER), 6, 6)
+        header.addRoundedRect(QRectF(0, 0, w, self.header), 6, 6)
         painter.fillPath(header, QBrush(self.color))
-        painter.fillRect(QRectF(0, S.HEADER - 6, S.NODE_WIDTH, 6), self.color)
+        painter.fillRect(QRectF(0, self.header - 6, w, 6), self.color)
         painter.setPen(S.TEXT)
-        painter.setFont(S.font(9, True))
+        painter.setFont(S.title_font())
+        painter.drawText(QRectF(8, 0, w - 30, self.header), Qt.AlignVCenter | Qt.AlignLeft,
+                         "\n".join(self.title_lines))
+        painter.setFont(S.font())
         fm = QFontMetrics(painter.font())
-        painter.drawText(QRectF(8, 0, S.NODE_WIDTH - 16, S.HEADER), Qt.AlignVCenter | Qt.AlignLeft,
-                         fm.elidedText(self.title, Qt.ElideRight, S.NODE_WIDTH - 34))
-        painter.setFont(S.font(8))
         painter.setPen(S.TEXT_DIM)
         ins, outs = self.port_labels
         for i, name in enumerate(ins):
-            painter.drawText(QRectF(10, S.HEADER + i * S.ROW, S.NODE_WIDTH / 2, S.ROW), Qt.AlignVCenter | Qt.AlignLeft, name)
+            painter.drawText(QRectF(10, self.header + i * self.row, w / 2, self.row),
+                             Qt.AlignVCenter | Qt.AlignLeft, name)
         for i, name in enumerate(outs):
-            painter.drawText(QRectF(S.NODE_WIDTH / 2 - 10, S.HEADER + i * S.ROW, S.NODE_WIDTH / 2, S.ROW),
+            painter.drawText(QRectF(w / 2 - 10, self.header + i * self.row, w / 2, self.row),
                              Qt.AlignVCenter | Qt.AlignRight, name)
         footer = self.badge if (self.badge and self.glow is not None) else self.summary
+        waiting = self.unconnected
+        if waiting and not errors and not (self.badge and self.glow is not None):
+            footer = "connect " + ", ".join(waiting)
+            painter.setPen(S.INCOMPLETE)
+        elif footer and footer is self.badge:
+            painter.setPen(S.TEXT)
         if footer:
-            if footer is self.badge:
-                painter.setPen(S.TEXT)
-            painter.drawText(QRectF(8, self.height - S.FOOTER, S.NODE_WIDTH - 16, S.FOOTER),
-                             Qt.AlignVCenter | Qt.AlignLeft, fm.elidedText(footer, Qt.ElideRight, S.NODE_WIDTH - 16))
-        if self.issues:
+            painter.drawText(QRectF(8, self.height - self.footer, w - 16, self.footer),
+                             Qt.AlignVCenter | Qt.AlignLeft, fm.elidedText(footer, Qt.ElideRight, int(w - 16)))
+        shown = [i for i in self.issues if i.kind != "unconnected"]
+        if shown:
             color = S.ERROR if errors else S.WARNING
             painter.setPen(Qt.NoPen)
             painter.setBrush(color)
-            c = QPointF(S.NODE_WIDTH - 13, S.HEADER / 2)
-            painter.drawEllipse(c, 8, 8)
+            r = 8 * S.scale
+            c = QPointF(w - 5 - r, self.header / 2)
+            painter.drawEllipse(c, r, r)
             painter.setPen(S.TEXT)
             painter.setFont(S.font(9, True))
-            painter.drawText(QRectF(c.x() - 8, c.y() - 8, 16, 16), Qt.AlignCenter, "!")
+            painter.drawText(QRectF(c.x() - r, c.y() - r, 2 * r, 2 * r), Qt.AlignCenter, "!")
 
     def itemChange(self, change, value):
         if change == QGraphicsItem.ItemPositionHasChanged:
@@ -175,6 +239,9 @@ class NodeItem(QGraphicsItem):
 
     def port(self, name, output):
         return (self.outputs if output else self.inputs)[name]
+
+    def scene_box(self):
+        return QRectF(self.pos().x(), self.pos().y(), self.width, self.height)
 
 
 class EdgeItem(QGraphicsItem):
@@ -203,15 +270,30 @@ class EdgeItem(QGraphicsItem):
 
     def update_path(self):
         a, b = self.src_port.scene_anchor(), self.dst_port.scene_anchor()
-        dx = max(abs(b.x() - a.x()) * 0.5, 40)
         path = QPainterPath(a)
-        path.cubicTo(QPointF(a.x() + dx, a.y()), QPointF(b.x() - dx, b.y()), b)
+        if b.x() >= a.x() + 30:
+            dx = max(abs(b.x() - a.x()) * 0.5, 40)
+            path.cubicTo(QPointF(a.x() + dx, a.y()), QPointF(b.x() - dx, b.y()), b)
+        else:
+            # the target lies to the left (a folded row): leave to the right, run back through the
+            # gap between the two nodes, and enter from the left, like a line of text wrapping
+            src, dst = self.src_port.node_item.scene_box(), self.dst_port.node_item.scene_box()
+            if dst.top() >= src.bottom():
+                y = max(dst.top() - 22, (src.bottom() + dst.top()) / 2)   # just above the row it enters
+            elif src.top() >= dst.bottom():
+                y = (dst.bottom() + src.top()) / 2
+            else:
+                y = max(src.bottom(), dst.bottom()) + 28
+            r = 36.0
+            path.cubicTo(QPointF(a.x() + r, a.y()), QPointF(a.x() + r, y), QPointF(a.x(), y))
+            path.lineTo(QPointF(b.x(), y))
+            path.cubicTo(QPointF(b.x() - r, y), QPointF(b.x() - r, b.y()), b)
         self.prepareGeometryChange()
         self._path = path
         stroker = QPainterPathStroker()
         stroker.setWidth(10)
         self._shape = stroker.createStroke(path)
-        self._bounds = path.boundingRect().adjusted(-60, -14, 60, 14)
+        self._bounds = path.boundingRect().adjusted(-60 * S.scale, -14 * S.scale, 60 * S.scale, 14 * S.scale)
         self.update()
 
     def set_analysis(self, label, issues):
@@ -229,6 +311,9 @@ class EdgeItem(QGraphicsItem):
     def boundingRect(self):
         return self._bounds
 
+    def path_rect(self):
+        return self._path.boundingRect()
+
     def shape(self):
         return self._shape
 
@@ -238,25 +323,25 @@ class EdgeItem(QGraphicsItem):
         detail = _lod(painter, option) >= S.LOD_DETAIL
         if not detail:
             painter.setRenderHint(QPainter.Antialiasing, False)     # far out: thin, plain wires
-        pen = QPen(color, 2.5 if selected else 1.8)
+        pen = QPen(color, S.pen_width(2.5 if selected else 1.8))
         if self.issues:
             pen.setStyle(Qt.DashLine)
         painter.setPen(pen)
         painter.setBrush(Qt.NoBrush)
         painter.drawPath(self._path)
         if self.pulse is not None:
-            painter.setPen(QPen(self.pulse_color, 3.5))
+            painter.setPen(QPen(self.pulse_color, S.pen_width(3.5)))
             painter.drawPath(self._path)
             at = self._path.pointAtPercent(min(max(self.pulse, 0.0), 1.0))
             painter.setPen(Qt.NoPen)
             painter.setBrush(self.pulse_color)
-            painter.drawEllipse(at, 7, 7)
+            painter.drawEllipse(at, 7 * S.scale, 7 * S.scale)
         if self.label and detail:
             mid = self._path.pointAtPercent(0.5)
-            painter.setFont(S.font(8))
+            painter.setFont(S.font())
             fm = QFontMetrics(painter.font())
-            w = fm.horizontalAdvance(self.label) + 10
-            box = QRectF(mid.x() - w / 2, mid.y() - 9, w, 18)
+            w, h = fm.horizontalAdvance(self.label) + 10, fm.height() + 4
+            box = QRectF(mid.x() - w / 2, mid.y() - h / 2, w, h)
             painter.setPen(QPen(color, 1))
             painter.setBrush(S.BACKGROUND)
             painter.drawRoundedRect(box, 4, 4)

@@ -1,62 +1,89 @@
-"""The main window: canvas in the middle, palette and inspector docks, menus and toolbar with
-the standard shortcuts, status bar with errors and parameter count, files with a dirty marker,
-save prompts, autosave and recovery."""
+"""The main window: the start page, or the canvas over the training views with the Palette and
+the Inspector / Training setup docks; menus and toolbars with the standard shortcuts; a status
+bar whose issue count leads to the faulty node; files with a dirty marker, save prompts,
+autosave and recovery; presentation mode and focus modes; help."""
 import os
 import time
 
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence, QUndoCommand
-from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox)
+from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMainWindow, QMessageBox, QPushButton, QToolBar
 
 from app.autosave import Autosave
 from app.commands import AddFragment, MoveNodes, RemoveItems
 from app.document import Document
+from app.examples import catalog
+from app.examples import find as find_example
 from engine.errors import EngineError
 from engine.graph import fileformat
 from engine.graph.layout import layered_layout
+from . import style as S
+from .help import HelpDialog, concepts_html, quick_start_html
 from .inspector import Inspector
 from .interactions import add_node_at
 from .palette import Palette
 from .scene import GraphScene
+from .start_page import StartPage
 from .training_view import TrainingView
 from .view import GraphView
+from .window_layout import WindowLayout
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-EXAMPLES = os.path.join(ROOT, "resources", "examples")
 FILTER = "Tensorweave graphs (*.twg);;All files (*)"
 MAX_RECENT = 10
+PACE_KEY = "training/pace"
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, document=None, autosave=True):
+    def __init__(self, document=None, autosave=True, start_page=False):
         super().__init__()
         self.resize(1400, 860)
         self.settings = QSettings("Tensorweave", "Tensorweave")
         self.palette = Palette(self)
-        dock = QDockWidget("Palette", self)
-        dock.setObjectName("palette")
-        dock.setWidget(self.palette)
-        self.addDockWidget(Qt.LeftDockWidgetArea, dock)
-        self.inspector_dock = QDockWidget("Inspector", self)
-        self.inspector_dock.setObjectName("inspector")
-        self.inspector_dock.setMinimumWidth(Inspector.WIDTH)
-        self.addDockWidget(Qt.RightDockWidgetArea, self.inspector_dock)
-        dock.setMinimumWidth(220)
-        self.training_dock = QDockWidget("Training", self)
-        self.training_dock.setObjectName("training")
-        self.addDockWidget(Qt.BottomDockWidgetArea, self.training_dock)
+        self.examples = catalog()
+        self.start_page = StartPage(self.examples, self)
+        self.training_toolbar = QToolBar("Training", self)
+        self.training_toolbar.setObjectName("training toolbar")
+        self.layout_ = WindowLayout(self, self.palette, self.start_page)
         self.training = None
+        self.view = None
+        self._controls_action = None
+        self._help = {}
+        self._issue_cursor = 0
+        self.issues_button = QPushButton(self)
+        self.issues_button.setFlat(True)
+        self.issues_button.setCursor(Qt.PointingHandCursor)
+        self.issues_button.clicked.connect(self.go_to_next_issue)
         self.status_counts = QLabel(self)
+        self.statusBar().addPermanentWidget(self.issues_button)
         self.statusBar().addPermanentWidget(self.status_counts)
         self.document = None
         self._make_actions()
         self.set_document(document or Document())
         self.palette.activated.connect(self._add_from_palette)
+        self.start_page.open_path.connect(lambda p: self.open(p))
+        self.start_page.new_graph.connect(self.new)
+        self.start_page.open_file.connect(lambda: self.open())
+        self.layout_.restore(self.settings)
+        self._defaults_pending = not self.layout_.restored
+        if start_page:
+            self.show_start_page()
         self.autosave = Autosave(self) if autosave else None
+
+    def showEvent(self, event):
+        super().showEvent(event)
+        if self._defaults_pending:                 # sizes proportional to the window it now has
+            self._defaults_pending = False
+            QTimer.singleShot(0, self._first_layout)
+
+    def _first_layout(self):
+        self.layout_.apply_defaults()
+        if not self.layout_.on_start_page:
+            self.view.fit()
 
     # ------------------------------------------------------------- documents
     def set_document(self, doc):
         old = self.document
+        old_controls = self.training.controls if self.training is not None else None
         if old is not None:
             self.training.detach()
             self.training.deleteLater()
@@ -67,23 +94,29 @@ class MainWindow(QMainWindow):
         self.document = doc
         doc.setParent(self)
         self.scene = GraphScene(doc, self)
-        if getattr(self, "view", None) is None:
+        if self.view is None:
             self.view = GraphView(self.scene, doc, self)
-            self.view.status_message.connect(lambda m: self.statusBar().showMessage(m, 6000))
-            self.setCentralWidget(self.view)
+            self.view.status_message.connect(lambda m: self.statusBar().showMessage(m, 8000))
         else:
             self.view.setScene(self.scene)
             self.view.document = doc
-        self.inspector = Inspector(doc, self)
-        self.inspector_dock.setWidget(self.inspector)
-        self.resizeDocks([self.inspector_dock], [Inspector.WIDTH], Qt.Horizontal)
+        self.inspector = Inspector(doc)
+        self.layout_.inspector_scroll.setWidget(self.inspector)
         self.training = TrainingView(doc, self.scene, self)
-        self.training_dock.setWidget(self.training)
-        self.resizeDocks([self.training_dock], [330], Qt.Vertical)
+        self.layout_.set_canvas_and_plots(self.view, self.training)
+        self.layout_.setup_scroll.setWidget(self.training.panel)
+        if self._controls_action is not None:
+            self.training_toolbar.removeAction(self._controls_action)
+            old_controls.deleteLater()
+        self._controls_action = self.training_toolbar.addWidget(self.training.controls)
+        self.training.set_pace(self.settings.value(PACE_KEY, None))
+        self.training.controls.pace_changed.connect(lambda v: self.settings.setValue(PACE_KEY, v))
         self.training.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
         self.training.error.connect(lambda title, text: self.show_error(title, text))  # replaceable
         self.training.failed_at.connect(self._select_node)
         self.training.session.state_changed.connect(self._training_state)
+        self.training.blocked_changed.connect(lambda _: self._training_state(self.training.session.state))
+        self.training.animator.visited.connect(self._follow_animation)
         self.scene.selectionChanged.connect(self._selection_changed)
         doc.title_changed.connect(lambda _: self._update_title())
         self._unsubscribe_counts = doc.graph.subscribe(
@@ -91,6 +124,9 @@ class MainWindow(QMainWindow):
         self._bind_undo(doc)
         self._update_title()
         self._update_counts()
+        self._training_state("idle")
+        self.layout_.show_editor()
+        self.layout_.setup_dock.raise_()
         QTimer.singleShot(0, self.view.fit)          # once the layout has given the view its size
         if old is not None:
             old.deleteLater()
@@ -112,15 +148,56 @@ class MainWindow(QMainWindow):
 
     def _update_counts(self):
         a = self.document.graph.analysis
-        errors = len(a.errors)
-        warnings = len(a.issues) - errors
-        self.status_counts.setText(f"{errors} error{'s' * (errors != 1)} · {warnings} warning{'s' * (warnings != 1)} · "
-                                   f"{a.total_params():,} parameters")
+        mistakes = [i for i in a.errors if i.kind != "unconnected"]
+        waiting = [i for i in a.errors if i.kind == "unconnected"]
+        warnings = len(a.issues) - len(a.errors)
+        parts = []
+        if mistakes:
+            parts.append(f"✖ {len(mistakes)} error{'s' * (len(mistakes) != 1)}")
+        if waiting:
+            parts.append(f"→ {len(waiting)} input{'s' * (len(waiting) != 1)} to connect")
+        if warnings:
+            parts.append(f"⚠ {warnings} warning{'s' * (warnings != 1)}")
+        self.issues_button.setText(" · ".join(parts))
+        self.issues_button.setVisible(bool(parts))
+        self.issues_button.setStyleSheet(f"color: {'#e5484d' if mistakes else '#6cb6d9' if waiting else '#e8a33d'};"
+                                         " font-weight: bold; padding: 0 6px")
+        self.issues_button.setToolTip("Click to go to the node (again for the next one)")
+        self.status_counts.setText(f"{a.total_params():,} parameters")
+
+    def issue_nodes(self):
+        """Nodes with issues, mistakes first, in the graph's order."""
+        a = self.document.graph.analysis
+        rank = {"error": 0, "warning": 2}
+        issues = sorted((i for i in a.issues if i.node), key=lambda i: rank[i.severity] + (i.kind == "unconnected"))
+        out = []
+        for i in issues:
+            if i.node not in out and i.node in self.scene.node_items:
+                out.append(i.node)
+        return out
+
+    def go_to_next_issue(self):
+        """Select and centre the first node with an issue (the next one on each click)."""
+        nodes = self.issue_nodes()
+        if not nodes:
+            return None
+        nid = nodes[self._issue_cursor % len(nodes)]
+        self._issue_cursor += 1
+        self._select_node(nid)
+        issues = self.document.graph.analysis.issues_for(node_id=nid)
+        if issues:
+            self.statusBar().showMessage(issues[0].message, 8000)
+        return nid
 
     def _selection_changed(self):
         ids = self.scene.selected_node_ids()
-        self.inspector.show_node(ids[0] if len(ids) == 1 else None)
-        self.training.set_selected_node(ids[0] if len(ids) == 1 else None)
+        one = ids[0] if len(ids) == 1 else None
+        self.inspector.show_node(one)
+        self.training.set_selected_node(one)
+        if one is not None:
+            self.layout_.inspector_dock.raise_()
+        elif not ids:
+            self.layout_.setup_dock.raise_()
 
     def _select_node(self, node_id):
         item = self.scene.node_items.get(node_id)
@@ -129,9 +206,24 @@ class MainWindow(QMainWindow):
             item.setSelected(True)
             self.view.centerOn(item)
 
+    def _follow_animation(self, phase, node_id):
+        """In presentation mode the camera follows the animated node; otherwise it only comes into view."""
+        item = self.scene.node_items.get(node_id)
+        if item is None:
+            return
+        if S.scale > 1.0:
+            self.view.follow(item)
+        elif not self.view.visible_scene_rect().contains(item.sceneBoundingRect()):
+            self.view.ensureVisible(item, 40, 40)
+
     def _training_state(self, state):
         idle = state == "idle"
-        self.actions["train"].setEnabled(idle)
+        blocked = self.training.blocked
+        for name in ("train", "step", "animate"):
+            self.actions[name].setEnabled(idle and blocked is None or (name == "step" and state == "paused"))
+        tip = "Train the graph on its data set" if blocked is None else f"Cannot train yet: {blocked}"
+        self.actions["train"].setToolTip(tip)
+        self.actions["train"].setStatusTip(tip)
         self.actions["stop"].setEnabled(not idle)
 
     # ------------------------------------------------------------- dialogs (replaceable in tests)
@@ -194,6 +286,15 @@ class MainWindow(QMainWindow):
         if self.maybe_save():
             self.set_document(Document())
 
+    def show_start_page(self):
+        self.start_page.set_recent(self._recent())
+        self.layout_.show_start()
+        self._training_state(self.training.session.state)
+
+    def open_example(self, name):
+        path = find_example(name)
+        return self.open(path) if path else False
+
     def open(self, path=None):
         if not self.maybe_save():
             return False
@@ -203,12 +304,19 @@ class MainWindow(QMainWindow):
         return self.open_path(path)
 
     def open_path(self, path):
-        """Open without asking; a bad file shows the loader's message and changes nothing."""
+        """Open without asking; a bad file shows the loader's message and changes nothing (on the
+        start page the message stays on the page, under the examples)."""
         try:
             doc = Document.open(path)
         except (EngineError, OSError) as exc:
-            self.show_error("Cannot open graph", str(exc))
+            text = str(exc) if os.path.basename(path) in str(exc) else f"{path}: {exc}"
+            if self.layout_.on_start_page:
+                self.start_page.set_message(f"Cannot open {text}")
+                self.statusBar().showMessage(f"Cannot open {text}", 15000)
+            else:
+                self.show_error("Cannot open graph", text)
             return False
+        self.start_page.set_message("")
         self.set_document(doc)
         for w in getattr(doc, "warnings", []):
             self.statusBar().showMessage(w, 10000)
@@ -243,9 +351,14 @@ class MainWindow(QMainWindow):
         self.settings.setValue("recent", [path] + recent[:MAX_RECENT - 1])
         self._fill_recent()
 
+    def _recent(self):
+        value = self.settings.value("recent", []) or []
+        return [p for p in ([value] if isinstance(value, str) else value) if isinstance(p, str)]
+
     def _fill_recent(self):
         self.recent_menu.clear()
-        recent = [p for p in (self.settings.value("recent", []) or []) if isinstance(p, str)]
+        recent = self._recent()
+        self.start_page.set_recent(recent)
         for p in recent:
             act = self.recent_menu.addAction(os.path.basename(p))
             act.setToolTip(p)
@@ -257,6 +370,7 @@ class MainWindow(QMainWindow):
             if self.autosave:
                 self.autosave.stop()
             self.training.detach()
+            self.layout_.save(self.settings)
             event.accept()
         else:
             event.ignore()
@@ -329,12 +443,50 @@ class MainWindow(QMainWindow):
             item.setSelected(True)
 
     def auto_layout(self):
+        """Lay the graph out in columns, folded into rows that fit the view's shape."""
         g = self.document.graph
-        moves = {nid: (g.nodes[nid].position, pos) for nid, pos in layered_layout(g).items()
-                 if g.nodes[nid].position != pos}
+        vp = self.view.viewport().rect()
+        aspect = vp.width() / max(vp.height(), 1)
+        layout = layered_layout(g, aspect=aspect, node_size=self.scene.node_size)
+        moves = {nid: (g.nodes[nid].position, pos) for nid, pos in layout.items() if g.nodes[nid].position != pos}
         if moves:
             self.document.push(MoveNodes(self.document, moves, "Auto-layout"))
         self.view.fit()
+
+    # ------------------------------------------------------------- view modes
+    def toggle_maximize(self, what):
+        on = self.layout_.maximize(what)
+        self.actions["max_canvas"].setChecked(on and what == "canvas")
+        self.actions["max_plots"].setChecked(on and what == "plots")
+        if what == "canvas" or not on:
+            QTimer.singleShot(0, self.view.fit)
+
+    def set_presentation(self, on):
+        """Presentation mode: node text, wire labels, plot fonts and lines 1.5× larger; the camera
+        follows the step animation."""
+        S.set_presentation(on)
+        self.actions["presentation"].setChecked(on)
+        self.scene.restyle()
+        self.training.restyle()
+        QTimer.singleShot(0, self.view.fit)
+
+    def reset_layout(self):
+        self.layout_.forget(self.settings)
+        self.layout_.apply_defaults()
+        self.actions["max_canvas"].setChecked(False)
+        self.actions["max_plots"].setChecked(False)
+        QTimer.singleShot(0, self.view.fit)
+
+    def show_help(self, which):
+        dialog = self._help.get(which)
+        if dialog is None:
+            title, html = (("Quick start", quick_start_html(self.actions)) if which == "quick" else
+                           ("Concepts and where to see them", concepts_html()))
+            dialog = self._help[which] = HelpDialog(title, html, self)
+            dialog.open_example.connect(self.open_example)
+        dialog.show()
+        dialog.raise_()
+        return dialog
 
     def _add_from_palette(self, type_id):
         center = self.view.mapToScene(self.view.viewport().rect().center())
@@ -366,12 +518,28 @@ class MainWindow(QMainWindow):
             "zoom_in": self._action("Zoom &In", lambda: self.view.zoom_in(), [K(K.ZoomIn), K("Ctrl+=")]),
             "zoom_out": self._action("Zoom &Out", lambda: self.view.zoom_out(), K.ZoomOut),
             "fit": self._action("&Fit to View", lambda: self.view.fit(), K("Ctrl+0")),
-            "layout": self._action("Auto-&layout", self.auto_layout, K("Ctrl+L")),
+            "layout": self._action("Auto-&layout", self.auto_layout, K("Ctrl+L"),
+                                   "Lay the graph out in columns, folded into rows that fit the view"),
+            "max_canvas": self._action("Maximize &Canvas", lambda: self.toggle_maximize("canvas"), K("F8"),
+                                       "Only the graph (F8 again gives the panels back)"),
+            "max_plots": self._action("Maximize &Plots", lambda: self.toggle_maximize("plots"), K("F9"),
+                                      "Only the training views (F9 again gives the canvas back)"),
+            "presentation": self._action("&Presentation Mode", lambda: self.set_presentation(S.scale == 1.0),
+                                         K("F11"), "Larger text and lines for a projector; the camera follows "
+                                                   "the step animation"),
+            "reset_layout": self._action("&Reset Layout", self.reset_layout, None,
+                                         "Panels back to their places and sizes for this window"),
             "train": self._action("&Train", lambda: self.training.run(), K("F5"), "Train the graph on its data set"),
             "stop": self._action("&Stop Training", lambda: self.training.stop(), K("Shift+F5")),
             "step": self._action("Train One &Batch", lambda: self.training.step(), K("F10")),
             "animate": self._action("&Animate One Step", lambda: self.training.animate_step(), K("F6")),
+            "start_page": self._action("&Start Page", self.show_start_page, None,
+                                       "The examples, in the order of the lesson"),
+            "quick_start": self._action("&Quick Start", lambda: self.show_help("quick"), K(K.HelpContents)),
+            "concepts": self._action("&Concepts and Where to See Them", lambda: self.show_help("concepts")),
         }
+        for name in ("max_canvas", "max_plots", "presentation"):
+            a[name].setCheckable(True)
         a["stop"].setEnabled(False)
         self.undo_action = QAction("&Undo", self)
         self.undo_action.setShortcuts(K.Undo)
@@ -384,10 +552,12 @@ class MainWindow(QMainWindow):
         m.addActions([a["new"], a["open"]])
         self.recent_menu = m.addMenu("Open &Recent")
         self.examples_menu = m.addMenu("&Examples")
-        for name in sorted(os.listdir(EXAMPLES)) if os.path.isdir(EXAMPLES) else []:
-            if name.endswith(".twg"):
-                act = self.examples_menu.addAction(name[:-4].replace("_", " "))
-                act.triggered.connect(lambda _=False, p=os.path.join(EXAMPLES, name): self.open(p))
+        for ex in self.examples:
+            act = self.examples_menu.addAction(f"{ex.order}. {ex.title} — {ex.level}")
+            act.setStatusTip(ex.teaches or ex.description)
+            act.setToolTip(ex.description)
+            act.triggered.connect(lambda _=False, p=ex.path: self.open(p))
+        self.examples_menu.setToolTipsVisible(True)
         m.addSeparator()
         m.addActions([a["save"], a["save_as"]])
         m.addSeparator()
@@ -402,8 +572,17 @@ class MainWindow(QMainWindow):
         m.addActions([a["zoom_in"], a["zoom_out"], a["fit"]])
         m.addSeparator()
         m.addActions([a["layout"], snap])
+        m.addSeparator()
+        m.addActions([a["max_canvas"], a["max_plots"], a["presentation"]])
+        m.addSeparator()
+        panels = m.addMenu("Pa&nels")
+        for dock in self.layout_.docks:
+            panels.addAction(dock.toggleViewAction())
+        m.addAction(a["reset_layout"])
         m = mb.addMenu("&Training")
         m.addActions([a["train"], a["stop"], a["step"], a["animate"]])
+        m = mb.addMenu("&Help")
+        m.addActions([a["start_page"], a["quick_start"], a["concepts"]])
         tb = self.addToolBar("Main")
         tb.setObjectName("main toolbar")
         tb.addActions([a["new"], a["open"], a["save"]])
@@ -411,7 +590,5 @@ class MainWindow(QMainWindow):
         tb.addActions([self.undo_action, self.redo_action])
         tb.addSeparator()
         tb.addActions([a["fit"], a["layout"]])
-        tb.addSeparator()
-        tb.addActions([a["train"], a["stop"]])
+        self.addToolBar(self.training_toolbar)
         self._fill_recent()
-

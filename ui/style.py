@@ -30,12 +30,40 @@ FOOTER = 20
 PORT_RADIUS = 5
 GRID = 20
 LOD_DETAIL = 0.4          # below this zoom, nodes are drawn as plain boxes
+TITLE_PT = 10             # node titles: 13 px at zoom 1, so ≥ 10 px on screen down to zoom 0.77
+BODY_PT = 8               # port names, footers, wire labels
+READABLE_TITLE_PX = 10    # a title smaller than this on screen is not readable on a laptop
+INCOMPLETE = QColor("#6cb6d9")   # "connect x": a node not wired yet (neutral, not an error)
+
+# Presentation mode (a projector): text, wires and plot lines 1.5× larger. Items read these
+# through font() and node_width() when they lay themselves out.
+PRESENTATION_SCALE = 1.5
+scale = 1.0
 
 
-def font(size=9, bold=False):
-    f = QFont("DejaVu Sans", size)
+def set_presentation(on):
+    global scale
+    scale = PRESENTATION_SCALE if on else 1.0
+
+
+def node_width():
+    """Nodes grow a little with the text (the layout's column pitch leaves room for it)."""
+    return NODE_WIDTH * (1.0 + (scale - 1.0) * 0.3)
+
+
+def font(size=BODY_PT, bold=False):
+    f = QFont("DejaVu Sans")
+    f.setPointSizeF(size * scale)
     f.setBold(bold)
     return f
+
+
+def title_font():
+    return font(TITLE_PT, True)
+
+
+def pen_width(w):
+    return w * scale
 
 
 # magnitude colours (log scale): dark blue → teal → yellow, like viridis

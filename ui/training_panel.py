@@ -1,15 +1,13 @@
-"""The training panel: the data set and the training settings stored in the graph document
-(every change is an undoable SetConfig command, checked by the engine's training_config), the
-run controls, and progress with samples per second and time left."""
+"""The training setup: the data set and the training settings stored in the graph document
+(every change is an undoable SetConfig command, checked by the engine's training_config). The
+run controls live in the training toolbar (run_controls.py)."""
 import csv
 import gzip
 import os
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGridLayout,
-                               QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton, QSpinBox, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QHBoxLayout,
+                               QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from app.commands import SetConfig
 from engine.backend import gpu_unavailable_reason
@@ -19,15 +17,6 @@ from engine.graph.params import ParamError
 from engine.graph.training import OPTIMIZERS, training_config
 
 NORMALIZE = ("none", "standardize", "minmax")
-
-
-def _clock(seconds):
-    if seconds is None or not np.isfinite(seconds):
-        return "—"
-    seconds = int(round(seconds))
-    h, rem = divmod(seconds, 3600)
-    m, s = divmod(rem, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
 def csv_columns(path):
@@ -44,41 +33,30 @@ def npz_keys(path):
         return list(z.files)
 
 
-def _row(*widgets):
-    """Widgets side by side in one form row (text becomes a label)."""
-    row = QHBoxLayout()
-    for w in widgets:
-        row.addWidget(QLabel(w) if isinstance(w, str) else w)
-    return row
+NO_DATA = "none:"
 
 
 class TrainingPanel(QWidget):
-    run_clicked = Signal()
-    pause_clicked = Signal()
-    stop_clicked = Signal()
-    step_clicked = Signal()
-    reset_clicked = Signal()
-
-    WIDTH = 340
-
     def __init__(self, document, parent=None):
         super().__init__(parent)
         self.document = None
         self._loading = False
-        self.setFixedWidth(self.WIDTH)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 4, 6, 4)
         form = QFormLayout()
         form.setRowWrapPolicy(QFormLayout.DontWrapRows)
+        form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
         lay.addLayout(form)
         # --- data
         self.source = QComboBox(self)
+        self.source.addItem("none: choose a data set", NO_DATA)
         for name in BUNDLED:
             self.source.addItem(f"{name.replace('_', ' ')} (bundled)", f"bundled:{name}")
         for name in GENERATORS:
             self.source.addItem(f"{name.replace('_', ' ')} (synthetic)", f"synthetic:{name}")
         self.source.addItem("CSV file…", "csv:")
         self.source.addItem("NPZ file…", "npz:")
+        self.source.model().item(0).setEnabled(False)      # shown when there is none, not chosen
         form.addRow("Data", self.source)
         self.file_row = QWidget(self)
         fr = QHBoxLayout(self.file_row)
@@ -101,25 +79,28 @@ class TrainingPanel(QWidget):
         self.split.setRange(0.05, 0.9)
         self.split.setSingleStep(0.05)
         self.split.setToolTip("share of the rows held out for validation")
+        form.addRow("Validation share", self.split)
         self.normalize = QComboBox(self)
         self.normalize.addItems(NORMALIZE)
         self.normalize.setToolTip("feature scaling, fitted on the training rows")
-        form.addRow("Validation", _row(self.split, self.normalize))
+        form.addRow("Scaling", self.normalize)
         # --- training
         self.optimizer = QComboBox(self)
         self.optimizer.addItems(list(OPTIMIZERS))
+        form.addRow("Optimizer", self.optimizer)
         self.lr = QDoubleSpinBox(self)
         self.lr.setDecimals(5)
         self.lr.setRange(0.00001, 10.0)
         self.lr.setSingleStep(0.001)
-        form.addRow("Optimizer", _row(self.optimizer, "lr", self.lr))
+        form.addRow("Learning rate", self.lr)
         self.batch = QSpinBox(self)
         self.batch.setRange(0, 1_000_000)
         self.batch.setSpecialValueText("whole set")
         self.batch.setToolTip("samples per step: 1 = stochastic, 'whole set' = batch gradient descent")
+        form.addRow("Batch size", self.batch)
         self.epochs = QSpinBox(self)
         self.epochs.setRange(1, 1_000_000)
-        form.addRow("Batch", _row(self.batch, "epochs", self.epochs))
+        form.addRow("Epochs", self.epochs)
         self.device = QComboBox(self)
         self.device.addItem("CPU", "cpu")
         self.device.addItem("GPU", "gpu")
@@ -130,49 +111,28 @@ class TrainingPanel(QWidget):
             item.setToolTip(reason)
             self.device.setItemText(1, "GPU (unavailable)")
             self.device.setToolTip(f"GPU: {reason}")
+        form.addRow("Device", self.device)
         self.seed = QSpinBox(self)
         self.seed.setRange(0, 2 ** 31 - 1)
-        form.addRow("Device", _row(self.device, "seed", self.seed))
+        form.addRow("Seed", self.seed)
         self.early = QSpinBox(self)
         self.early.setRange(0, 100000)
         self.early.setSpecialValueText("off")
         self.early.setToolTip("early stopping: stop after this many epochs without a better validation loss")
-        self.restore = QCheckBox("restore best at end", self)
-        form.addRow("Early stop", _row(self.early, self.restore))
+        form.addRow("Early stopping", self.early)
+        self.restore = QCheckBox("keep the best epoch", self)
+        self.restore.setToolTip("at the end, go back to the weights of the epoch with the lowest validation loss")
+        form.addRow("", self.restore)
+        for w in (self.source, self.label_column, self.x_key, self.normalize, self.optimizer, self.device):
+            w.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+            w.setMinimumContentsLength(6)
+        for w in (self.split, self.lr, self.batch, self.epochs, self.seed, self.early):
+            w.setMinimumWidth(60)
         self.message = QLabel("", self)
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #e5484d")
         lay.addWidget(self.message)
-        # --- controls
-        grid = QGridLayout()
-        self.run_button = QPushButton("▶ Train", self)
-        self.pause_button = QPushButton("Pause", self)
-        self.stop_button = QPushButton("■ Stop", self)
-        self.step_button = QPushButton("Step (1 batch)", self)
-        self.reset_button = QPushButton("Reset weights", self)
-        self.run_button.setToolTip("Train the graph on the data set (F5)")
-        self.step_button.setToolTip("Train one batch, then pause")
-        self.reset_button.setToolTip("Forget the trained weights; the next run starts from the seeded initialisation")
-        grid.addWidget(self.run_button, 0, 0)
-        grid.addWidget(self.pause_button, 0, 1)
-        grid.addWidget(self.stop_button, 0, 2)
-        grid.addWidget(self.step_button, 1, 0, 1, 2)
-        grid.addWidget(self.reset_button, 1, 2)
-        lay.addLayout(grid)
-        self.progress = QProgressBar(self)
-        self.progress.setRange(0, 1000)
-        self.progress.setTextVisible(True)
-        self.progress.setFormat("")
-        lay.addWidget(self.progress)
-        self.progress_text = QLabel("", self)
-        self.progress_text.setWordWrap(True)
-        lay.addWidget(self.progress_text)
         lay.addStretch(1)
-        self.run_button.clicked.connect(self.run_clicked)
-        self.pause_button.clicked.connect(self.pause_clicked)
-        self.stop_button.clicked.connect(self.stop_clicked)
-        self.step_button.clicked.connect(self.step_clicked)
-        self.reset_button.clicked.connect(self.reset_clicked)
         for w in (self.source, self.normalize, self.optimizer, self.device, self.label_column, self.x_key):
             w.activated.connect(self._edited)
         for w in (self.split, self.lr, self.batch, self.epochs, self.seed, self.early):
@@ -204,9 +164,9 @@ class TrainingPanel(QWidget):
             cfg = training_config(g.config.get("training", {}))
             ds = g.config.get("dataset") or {}
             src = ds.get("source")
-            key = f"{src}:{ds.get('name') if src in ('bundled', 'synthetic') else ''}"
+            key = f"{src}:{ds.get('name') if src in ('bundled', 'synthetic') else ''}" if ds else NO_DATA
             i = self.source.findData(key)
-            self.source.setCurrentIndex(i if i >= 0 else 0)
+            self.source.setCurrentIndex(i if i >= 0 else 0)      # unknown or missing: "none", truthfully
             self.path.setText(ds.get("path", "") if src in ("csv", "npz") else "")
             self._fill_columns(ds)
             self.split.setValue(float(ds.get("validation_split", 0.2)))
@@ -222,7 +182,7 @@ class TrainingPanel(QWidget):
             self.seed.setValue(cfg["seed"])
             self.early.setValue(cfg["early_stopping"])
             self.restore.setChecked(cfg["restore_best"])
-            self.message.setText("" if ds else "Choose a data set to train on.")
+            self.message.setText("" if ds else "No data set yet: choose one to train on.")
         finally:
             self._loading = False
 
@@ -250,7 +210,7 @@ class TrainingPanel(QWidget):
 
     def _source(self):
         """(source, name) of the chosen data set."""
-        src, _, name = (self.source.currentData() or "synthetic:").partition(":")
+        src, _, name = (self.source.currentData() or NO_DATA).partition(":")
         return src, name or None
 
     def _resolve(self, path):
@@ -281,6 +241,8 @@ class TrainingPanel(QWidget):
         """The data-set configuration the fields describe (other keys of the same set are kept)."""
         old = dict(self.document.graph.config.get("dataset") or {})
         src, name = self._source()
+        if src == "none":
+            return old
         same = old.get("source") == src and (old.get("name") == name or src in ("csv", "npz"))
         ds = old if same else {}
         ds["source"] = src
@@ -336,26 +298,12 @@ class TrainingPanel(QWidget):
         if tr != doc.graph.config.get("training", {}):
             doc.push(SetConfig(doc, "training", tr, "Change training settings"))
 
-    # ------------------------------------------------------------- run state and progress
+    # ------------------------------------------------------------- run state
     def set_state(self, state):
-        """'idle', 'running', 'paused' or 'stopping'."""
+        """'idle', 'running', 'paused' or 'stopping': settings are edited between runs."""
         idle = state == "idle"
-        self.run_button.setEnabled(idle)
-        self.pause_button.setEnabled(state in ("running", "paused"))
-        self.pause_button.setText("Resume" if state == "paused" else "Pause")
-        self.stop_button.setEnabled(state in ("running", "paused"))
-        self.step_button.setEnabled(state in ("idle", "paused"))
-        self.reset_button.setEnabled(idle)
         for w in (self.source, self.file_row, self.split, self.normalize, self.optimizer, self.lr, self.batch,
                   self.epochs, self.device, self.seed, self.early, self.restore):
             w.setEnabled(idle if w is not self.file_row else idle and self._source()[0] in ("csv", "npz"))
         if idle:
             self.split.setEnabled(not (self.document.graph.config.get("dataset") or {}).get("validation_rows"))
-
-    def show_progress(self, p):
-        self.progress.setValue(int(1000 * p.fraction))
-        self.progress.setFormat(f"epoch {p.epoch}/{p.epochs} · batch {p.batch}/{p.batches}")
-        self.progress_text.setText(f"{p.samples_per_s:,.0f} samples/s · {_clock(p.eta_s)} left · step {p.step:,}")
-
-    def show_text(self, text):
-        self.progress_text.setText(text)

@@ -1,17 +1,20 @@
-"""The training area under the canvas: the settings and run controls on the left, and tabs for
-the live curves, the step animation, node values, the confusion matrix and the decision boundary.
-It connects the session's signals to the views and tints the canvas's nodes while training."""
+"""Training in the window: the views under the canvas (tabs for the live curves, the step
+animation, node values, the confusion matrix and the decision boundary), the setup form (placed
+in a dock by the main window) and the run controls (placed in the training toolbar). It connects
+the session's signals to them and tints the canvas's nodes while training."""
 import time
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QHBoxLayout, QTabWidget, QWidget
+from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from app.inspection import InspectionSource
 from app.session import TrainingSession
+from engine.graph.training import training_blocker
 from . import style as S
 from .animation import AnimationControls, StepAnimator
 from .curves import CurvesView
 from .inspection import ConfusionView, DecisionBoundaryView, NodeValuesView
+from .run_controls import RunControls
 from .training_panel import TrainingPanel
 
 REFRESH_S = 0.4              # inspection views follow training at most this often
@@ -22,12 +25,15 @@ class TrainingView(QWidget):
     error = Signal(str, str)             # title, text: for a dialog
     failed_at = Signal(str)              # node id where training broke
 
+    blocked_changed = Signal(object)     # why Train is not possible now (str), or None
+
     def __init__(self, document, scene, parent=None):
         super().__init__(parent)
         self.document, self.scene = document, scene
         self.session = TrainingSession(document, self)
         self.source = InspectionSource(document)
-        self.panel = TrainingPanel(document, self)
+        self.panel = TrainingPanel(document)          # the main window docks it
+        self.controls = RunControls()                  # … and puts these in its toolbar
         self.tabs = QTabWidget(self)
         self.curves = CurvesView(self)
         self.animator = StepAnimator(scene, self)
@@ -40,49 +46,96 @@ class TrainingView(QWidget):
         self.tabs.addTab(self.values, "Node values")
         self.tabs.addTab(self.confusion, "Confusion matrix")
         self.tabs.addTab(self.boundary, "Decision boundary")
-        lay = QHBoxLayout(self)
+        self.tab_tips = {self.curves: "Training and validation loss and accuracy (or MAE) per epoch",
+                         self.animation: "One real training step, played back node by node on the canvas",
+                         self.values: "The selected node's values and gradients, its weights and theirs",
+                         self.confusion: "Which classes the model confuses, on the validation set",
+                         self.boundary: "The classifier's output over the plane of its two input features"}
+        lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
-        lay.addWidget(self.panel)
         lay.addWidget(self.tabs, 1)
         self._last_refresh = 0.0
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.timeout.connect(self.refresh_views)
         self._tinted = False
-        p, s = self.panel, self.session
-        p.run_clicked.connect(self.run)
-        p.pause_clicked.connect(self.pause_or_resume)
-        p.stop_clicked.connect(lambda: s.stop(wait=False))
-        p.step_clicked.connect(self.step)
-        p.reset_clicked.connect(self.reset_weights)
-        s.state_changed.connect(p.set_state)
+        self._progress = None
+        self.blocked = None
+        c, s = self.controls, self.session
+        c.run_clicked.connect(self.run)
+        c.pause_clicked.connect(self.pause_or_resume)
+        c.stop_clicked.connect(lambda: s.stop(wait=False))
+        c.step_clicked.connect(self.step)
+        c.reset_clicked.connect(self.reset_weights)
+        c.pace_changed.connect(s.set_pace)
+        s.state_changed.connect(c.set_state)
+        s.state_changed.connect(self.panel.set_state)
         s.state_changed.connect(lambda st: self.animation.record_button.setEnabled(st == "idle"))
-        s.progress.connect(p.show_progress)
-        s.progress.connect(self.curves.add_batches)
+        s.progress.connect(self._progress_arrived)
         s.epoch_ended.connect(self._epoch_ended)
         s.node_activity.connect(self._tint)
         s.finished.connect(self._finished)
         s.failed.connect(self._failed)
         s.step_recorded.connect(self._recorded)
         self.curves.restore_requested.connect(self.restore_best)
+        self.curves.flushed.connect(self._show_progress)
         self.animation.record_button.clicked.connect(self.animate_step)
         self.tabs.currentChanged.connect(lambda _: self.refresh_views())
         if document.history is not None and document.history.epochs:
-            self.curves.set_history(document.history.epochs)
+            self.curves.set_history(document.history.epochs, saved=True)
+        self._unsubscribe = document.graph.subscribe(self._graph_changed)
+        self._update_readiness()
+
+    def restyle(self):
+        """Fonts and lines at the style's scale (presentation mode)."""
+        from .plots import restyle
+        self.curves.restyle()
+        for view in (self.values.view, self.confusion, self.boundary):
+            restyle(view.plot)
+
+    def set_pace(self, pace):
+        self.controls.set_pace(pace)
+        self.session.set_pace(self.controls.pace_value())
 
     def detach(self):
         self.session.stop(wait=True)
+        self._unsubscribe()
         self.animator.clear()
         self.panel.detach()
         self.source.detach()
 
+    # ------------------------------------------------------------- readiness
+    def _graph_changed(self, e):
+        if e.kind in ("analysis", "config_changed"):
+            self._update_readiness()
+
+    def _update_readiness(self):
+        """Train is offered only when it can work; views that do not apply say why."""
+        reason = training_blocker(self.document.graph)
+        self.blocked = reason
+        self.controls.set_blocked(reason)
+        self.animation.record_button.setEnabled(reason is None and not self.session.busy)
+        self.animation.record_button.setToolTip("Train one batch with every node reporting, then play it back"
+                                                if reason is None else f"Cannot train yet: {reason}")
+        why = self.source.applicability()
+        for widget, key in ((self.values, "values"), (self.confusion, "confusion"), (self.boundary, "boundary")):
+            i = self.tabs.indexOf(widget)
+            self.tabs.setTabEnabled(i, why[key] is None)
+            self.tabs.setTabToolTip(i, self.tab_tips[widget] if why[key] is None else f"Not available: {why[key]}")
+        for widget in (self.curves, self.animation):
+            self.tabs.setTabToolTip(self.tabs.indexOf(widget), self.tab_tips[widget])
+        self.blocked_changed.emit(reason)
+
     # ------------------------------------------------------------- actions
     def run(self):
+        if self.blocked is not None or self.session.busy:
+            self.controls.show_text(f"Cannot train yet: {self.blocked}" if self.blocked else "already training")
+            return False
         self.animator.clear()
         self._clear_tint()
         self.curves.start_run()
-        self.panel.show_text("starting…")
-        self.session.run()
+        self.controls.show_text("starting…")
+        return self.session.run()
 
     def pause_or_resume(self):
         if self.session.state == "paused":
@@ -92,6 +145,8 @@ class TrainingView(QWidget):
 
     def step(self):
         if not self.session.busy:
+            if self.blocked is not None:
+                return
             self.curves.start_run()
         self.session.step()
 
@@ -101,7 +156,7 @@ class TrainingView(QWidget):
     def reset_weights(self):
         if self.session.reset_weights():
             self.curves.start_run()
-            self.panel.show_text("weights reset: the next run starts from the seeded initialisation")
+            self.controls.show_text("weights reset: the next run starts from the seeded initialisation")
             self.refresh_views()
 
     def restore_best(self):
@@ -110,17 +165,27 @@ class TrainingView(QWidget):
             self.message.emit("No best weights to restore: they are kept only for a run made in this window.")
             return None
         loss, metric = result
+        self.curves.set_restore_available(False)
         self.message.emit(f"Restored the weights of epoch {self.curves.best_epoch}: validation loss {loss:.4g}")
-        self.panel.show_text(f"best weights (epoch {self.curves.best_epoch}) restored · validation loss {loss:.4g}")
+        self.controls.show_text(f"best weights (epoch {self.curves.best_epoch}) restored · validation loss {loss:.4g}")
         self.refresh_views()
         return loss
 
     def animate_step(self):
         self.animator.clear()
-        self.panel.show_text("recording one training step…")
+        self.controls.show_text("recording one training step…")
         self.session.record_step()
 
     # ------------------------------------------------------------- session events
+    def _progress_arrived(self, p):
+        self._progress = p
+        self.curves.add_batches(p)
+
+    def _show_progress(self):
+        """The bar moves with the curves (both at the curves' redraw), so neither runs ahead."""
+        if self._progress is not None and self.session.busy:
+            self.controls.show_progress(self._progress)
+
     def _epoch_ended(self, e):
         self.curves.add_epoch(e.metrics)
         self._schedule_refresh()
@@ -168,6 +233,7 @@ class TrainingView(QWidget):
     def _finished(self, reason, message):
         self.curves.flush()
         self._clear_tint()
+        self.curves.set_restore_available(self.session.can_restore_best())
         text = {"finished": "Training finished", "stopped": "Training stopped",
                 "early_stopping": "Early stopping"}.get(reason, reason)
         tr = self.session.trainer
@@ -178,14 +244,14 @@ class TrainingView(QWidget):
                 text += f" · validation loss {last['val_loss']:.4g}"
             if reason != "stopped" and tr.cfg.get("restore_best") and tr.best_state is not None:
                 text += f" · weights of the best epoch ({tr.history.best_epoch()}) kept"
-        self.panel.show_text(text + (f" — {message}" if message and reason != "stopped" else ""))
+        self.controls.show_text(text + (f" — {message}" if message and reason != "stopped" else ""))
         self.message.emit(text)
         self.refresh_views()
 
     def _failed(self, message, node_id):
         self.curves.flush()
         self._clear_tint()
-        self.panel.show_text(f"Training failed: {message}")
+        self.controls.show_text(f"Training failed: {message}")
         if node_id is not None:
             item = self.scene.node_items.get(node_id)
             if item is not None:
@@ -197,7 +263,7 @@ class TrainingView(QWidget):
     def _recorded(self, recording):
         self.tabs.setCurrentWidget(self.animation)
         self.animator.load(recording)
-        self.panel.show_text(f"one step recorded (loss {recording.loss:.4g}); playing it back")
+        self.controls.show_text(f"one step recorded (loss {recording.loss:.4g}); playing it back")
         self.animator.play()
 
     def set_selected_node(self, node_id):

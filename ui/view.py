@@ -1,7 +1,7 @@
 """The canvas: zoom, pan, rubber-band selection, moving nodes (as undoable commands), drops
 from the palette, connections by dragging between ports, and the Tab search popup."""
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QCursor, QPainter
+from PySide6.QtCore import QEasingCurve, QPointF, QRectF, Qt, QVariantAnimation, Signal
+from PySide6.QtGui import QCursor, QFontInfo, QPainter
 from PySide6.QtWidgets import QApplication, QGraphicsView, QToolTip
 
 from app.commands import MoveNodes
@@ -12,7 +12,12 @@ from .search_popup import NodeSearchPopup
 
 NODE_TYPE_MIME = "application/x-tensorweave-node-type"
 MIN_ZOOM, MAX_ZOOM = 0.05, 4.0
-READABLE_FIT_MAX_NODES = 60       # up to this size, "fit" keeps node labels readable
+FIT_MARGIN = 16                   # scene units around the graph when fitting it into the view
+MAX_FIT_ZOOM = 1.25               # a three-node graph is not blown up to fill the screen
+EMPTY_HINT = ("An empty graph.\n\nDrag a node from the Palette (or press Tab and type its name),\n"
+              "drag from an output ● to an input ● to wire them,\n"
+              "choose a data set in Training setup and press F5 to train.\n\n"
+              "Help ▸ Start page opens the examples.")
 
 
 class GraphView(QGraphicsView):
@@ -28,6 +33,9 @@ class GraphView(QGraphicsView):
         self.setDragMode(QGraphicsView.RubberBandDrag)
         self.setAcceptDrops(True)
         self.setFocusPolicy(Qt.StrongFocus)
+        # no scroll bars: the room is the graph's; pan with Space+drag or the middle button
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.snap_to_grid = True
         self.connection = None
         self._pan_from = None
@@ -36,6 +44,7 @@ class GraphView(QGraphicsView):
         self._press_at = QPointF()
         self.last_refusal = ""
         self.popup = None
+        self._camera = None
 
     # ------------------------------------------------------------- zoom and pan
     def zoom(self):
@@ -63,18 +72,66 @@ class GraphView(QGraphicsView):
         self.zoom_by(0.8)
 
     def fit(self):
-        rect = self.scene().itemsBoundingRect()
+        """Show the whole graph as large as the view allows (tiny graphs are not blown up).
+        Returns the on-screen size of node titles in pixels."""
+        rect = self.graph_rect()
         if rect.isEmpty():
             rect = QRectF(-200, -150, 400, 300)
-        self.fitInView(rect.adjusted(-60, -60, 60, 60), Qt.KeepAspectRatio)
-        if self.zoom() > 1.5:
-            self.zoom_by(1.5 / self.zoom())
-        readable = S.LOD_DETAIL * 1.5
-        if self.zoom() < readable and len(self.scene().node_items) <= READABLE_FIT_MAX_NODES:
-            # a small graph that only fits as unlabeled boxes: stay readable, start at its input end
-            self.zoom_by(readable / self.zoom())
-            width = self.viewport().width() / self.zoom()
-            self.centerOn(QPointF(rect.left() - 40 + width / 2, rect.center().y()))
+        self.fitInView(rect.adjusted(-FIT_MARGIN, -FIT_MARGIN, FIT_MARGIN, FIT_MARGIN), Qt.KeepAspectRatio)
+        if self.zoom() > MAX_FIT_ZOOM:
+            self.zoom_by(MAX_FIT_ZOOM / self.zoom())
+        px = self.title_pixels()
+        if px < S.READABLE_TITLE_PX and self.scene().node_items:
+            self.status_message.emit(f"The graph is shown whole, but its text is small ({px:.0f} px): View ▸ "
+                                     f"Auto-layout (Ctrl+L) folds it into rows that fit this view.")
+        return px
+
+    def graph_rect(self):
+        """What must be seen of the graph: the node boxes and the wires (not the items' generous
+        repaint margins)."""
+        scene = self.scene()
+        rect = QRectF()
+        for item in getattr(scene, "node_items", {}).values():
+            rect = rect.united(item.scene_box())
+        for item in getattr(scene, "edge_items", {}).values():
+            rect = rect.united(item.path_rect())
+        return rect
+
+    def title_pixels(self):
+        """How tall node titles are on screen (the title font's pixel size times the zoom)."""
+        return QFontInfo(S.title_font()).pixelSize() * self.zoom()
+
+    def visible_scene_rect(self):
+        return self.mapToScene(self.viewport().rect()).boundingRect()
+
+    def follow(self, item, smooth=True):
+        """Bring a node into the middle of the view (the camera following an animation)."""
+        target = item.sceneBoundingRect().center()
+        if not smooth:
+            self.centerOn(target)
+            return
+        if self._camera is None:
+            self._camera = QVariantAnimation(self)
+            self._camera.setDuration(280)
+            self._camera.setEasingCurve(QEasingCurve.InOutQuad)
+            self._camera.valueChanged.connect(lambda p: self.centerOn(p))
+        self._camera.stop()
+        self._camera.setStartValue(self.visible_scene_rect().center())
+        self._camera.setEndValue(target)
+        self._camera.start()
+
+    def drawForeground(self, painter, rect):
+        """An empty canvas says how to begin (drawn in view coordinates, over the grid)."""
+        scene = self.scene()
+        if scene is None or getattr(scene, "node_items", None):
+            return
+        painter.save()
+        painter.resetTransform()
+        box = QRectF(self.viewport().rect()).adjusted(40, 40, -40, -40)
+        painter.setPen(S.TEXT_DIM)
+        painter.setFont(S.font(11))
+        painter.drawText(box, Qt.AlignCenter | Qt.TextWordWrap, EMPTY_HINT)
+        painter.restore()
 
     def wheelEvent(self, event):
         delta = event.angleDelta().y()

@@ -51,6 +51,7 @@ class EpochEnd:
     metrics: dict          # train_loss, val_loss, train_accuracy, …
     best_epoch: int
     seconds: float
+    paused: bool = False   # the trainer paused itself after this epoch (pace: one epoch at a time)
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,27 @@ def training_config(values=None):
     return cfg
 
 
+def training_blocker(graph):
+    """Why ``graph`` cannot be trained as it stands (one sentence for a tooltip), or None.
+    The same conditions Trainer.setup raises on, checked without preparing any data."""
+    errors = graph.analysis.errors
+    mistakes = [i for i in errors if i.kind != "unconnected"]
+    if mistakes:
+        more = f" (and {len(mistakes) - 1} more)" if len(mistakes) > 1 else ""
+        return f"{mistakes[0].message}{more}"
+    if errors:
+        return f"{errors[0].message}" + (f" (and {len(errors) - 1} more inputs to connect)" if len(errors) > 1 else "")
+    if not graph.nodes:
+        return "the graph is empty: add an Input, layers, a Target and a loss"
+    if len(graph.nodes_of_role("input")) != 1:
+        return "training needs one Input node (Data in the palette)"
+    if graph.loss_node() is None:
+        return "the graph has no loss node: add one (Losses in the palette) to say what training minimises"
+    if not graph.config.get("dataset"):
+        return "no data set is chosen: pick one in Training setup"
+    return None
+
+
 class History:
     """Per-epoch rows (epoch, train_loss, val_loss, metrics, lr, seconds) and per-batch losses."""
 
@@ -147,6 +168,10 @@ class Trainer:
         self.plan = None
         self.normalizer = None
         self.evaluate_when_stopped = True
+        self._pace = None                # epochs per second, None: full speed
+        self._pause_each_epoch = False
+        self._pace_anchor = None         # (time, epochs done) the pace is counted from
+        self.holds_best = False          # the store holds the best epoch's weights (restored)
 
     # ------------------------------------------------------------- control (any thread)
     def stop(self):
@@ -169,6 +194,34 @@ class Trainer:
     @property
     def paused(self):
         return not self._running.is_set()
+
+    def set_pace(self, epochs_per_second=None, pause_each_epoch=False):
+        """Slow training down so the eye can follow it: at most ``epochs_per_second`` (None: full
+        speed) and/or a pause after every epoch. The pace only adds waiting between batches, so
+        the same seed gives the same numbers at any pace. May be called while training."""
+        if epochs_per_second is not None and not epochs_per_second > 0:
+            raise ValueError("epochs per second must be a positive number")
+        self._pace = epochs_per_second
+        self._pause_each_epoch = bool(pause_each_epoch)
+        self._pace_anchor = None
+
+    def _pace_wait(self, done):
+        """Wait until ``done`` epochs (fractional) are due at the chosen pace."""
+        eps = self._pace
+        if not eps:
+            return
+        now = time.perf_counter()
+        anchor = self._pace_anchor
+        due = anchor[0] + (done - anchor[1]) / eps if anchor else now
+        if anchor is None or due < now - 0.05:
+            # first paced batch, or behind (a slow batch, a pause): count from here, no catching up
+            self._pace_anchor = (now, done)
+            return
+        while not self._stop.is_set() and self._pace == eps:
+            left = due - time.perf_counter()
+            if left <= 0:
+                break
+            time.sleep(min(left, 0.02))
 
     def _checkpoint(self):
         """Wait here while paused; raise TrainingStopped once stop() was called."""
@@ -320,6 +373,8 @@ class Trainer:
                     metric_sum += m
                     self.history.batches.append({"step": step, "epoch": epoch, "loss": lv})
                     self._emit(ev.BatchEnd(epoch, b + 1, len(batches), step, lv, len(idx)))
+                    if b + 1 < len(batches):
+                        self._pace_wait(epoch - 1 + (b + 1) / len(batches))
                 row = {"epoch": epoch, "train_loss": loss_sum / n, f"train_{metric}": metric_sum / n}
                 if self._xva is not None:
                     vl, vm = self.evaluate(self._xva, self._yva, stoppable=True)
@@ -335,17 +390,23 @@ class Trainer:
                 else:
                     since_best += 1
                 self.history.epochs.append(row)
-                self._emit(ev.EpochEnd(epoch, cfg["epochs"], dict(row), best_epoch, row["seconds"]))
+                early = bool(cfg["early_stopping"] and since_best >= cfg["early_stopping"])
+                pause = self._pause_each_epoch and epoch < cfg["epochs"] and not early
+                if pause:                    # paused before the event: a listener sees it paused
+                    self.pause()
+                self._emit(ev.EpochEnd(epoch, cfg["epochs"], dict(row), best_epoch, row["seconds"], pause))
                 if self.scheduler is not None:
                     if isinstance(self.scheduler, lr_scheduler.ReduceLROnPlateau):
                         self.scheduler.step(watched)
                     else:
                         self.scheduler.step()
-                if cfg["early_stopping"] and since_best >= cfg["early_stopping"]:
+                if early:
                     reason = "early_stopping"
                     message = (f"validation loss has not improved for {since_best} epochs; "
                                f"best was epoch {best_epoch}")
                     break
+                if epoch < cfg["epochs"]:
+                    self._pace_wait(epoch)
         except TrainingStopped:
             reason, message = "stopped", f"stopped during epoch {epoch}"
         except NonFiniteLoss as exc:
@@ -395,6 +456,14 @@ class Trainer:
         """Put back the weights of the epoch with the lowest validation loss."""
         if self.best_state is not None:
             self.store.load_state(self.best_state)
+            self.holds_best = True
+
+    @property
+    def can_restore_best(self):
+        """There are best weights to go back to, and they are not the ones in place already."""
+        if self.best_state is None or self.holds_best or not self.history.epochs:
+            return False
+        return self.history.best_epoch() != self.history.epochs[-1]["epoch"]
 
     def _non_finite(self, xb, yb, epoch, batch):
         found = self.plan.first_non_finite(xb, yb, training=True)

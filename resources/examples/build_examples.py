@@ -15,6 +15,56 @@ from engine.graph.layout import apply_layout  # noqa: E402
 from engine.graph.model import Graph  # noqa: E402
 
 
+# The canvas of a 1366×768 window is about 2.2 times as wide as it is tall: the examples are
+# folded into rows for it, so each opens whole with readable titles (tests/test_layout_ui.py).
+VIEW_ASPECT = 2.2
+
+# What each example teaches, in the order of the lesson (the start page's gallery).
+LESSONS = {
+    "logistic_regression": dict(order=1, level="first steps", title="Logistic regression",
+                                teaches="Tensors and the computational graph: sigmoid(x·W + b) written with "
+                                        "MatMul, Add and Sigmoid; autodiff finds the gradients of W and b."),
+    "xor": dict(order=2, level="first steps", title="XOR",
+                teaches="Why hidden layers: no straight line separates XOR, one hidden layer of 8 units bends "
+                        "the boundary."),
+    "moons": dict(order=3, level="first steps", title="Two moons",
+                  teaches="Layers, activations, mini-batches and epochs: a small MLP whose training and "
+                          "validation curves fall together, a healthy run."),
+    "overfitting": dict(order=4, level="core", title="Overfitting",
+                        teaches="Overfitting: a rich model on 8 points; training error falls to zero while the "
+                                "validation error turns upward. Where to stop, and the best weights."),
+    "iris": dict(order=5, level="core", title="Iris flowers",
+                 teaches="Multi-class classification with softmax cross-entropy on a classic real data set."),
+    "spiral": dict(order=6, level="core", title="Spiral",
+                   teaches="Depth and capacity: a deeper network bends its boundary around three arms."),
+    "digits_mlp": dict(order=7, level="core", title="Digits, dense",
+                       teaches="Handwritten digits: 64 pixels → 128 neurons → 10 classes; the confusion matrix "
+                               "shows which digits are mixed up."),
+    "digits_cnn": dict(order=8, level="advanced", title="Digits, convolutional",
+                       teaches="Convolution and max pooling: filters that find strokes; see the feature maps in "
+                               "Node values."),
+    "sine_lstm": dict(order=9, level="advanced", title="Sine wave, LSTM",
+                      teaches="Recurrent networks: an LSTM reads a sequence step by step and predicts what "
+                              "comes next."),
+    "digits_autoencoder": dict(order=10, level="advanced", title="Digits autoencoder",
+                               teaches="Encoder–decoder: each digit squeezed through 8 numbers and rebuilt; the "
+                                       "loss compares the output with the input."),
+}
+
+
+def editor_node_sizes(graph):
+    """The boxes the editor draws for this graph's nodes (two-line titles included)."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from types import SimpleNamespace
+    from PySide6.QtWidgets import QApplication
+    from ui.scene import GraphScene
+    app = QApplication.instance() or QApplication([])     # noqa: F841 — fonts need an application
+    scene = GraphScene(SimpleNamespace(graph=graph))
+    sizes = {nid: scene.node_size(nid) for nid in graph.nodes}
+    scene.detach()
+    return sizes.__getitem__
+
+
 class Builder:
     def __init__(self):
         self.g = Graph()
@@ -43,8 +93,8 @@ class Builder:
         return nid
 
     def finish(self, name, description, dataset, training, quality):
-        self.g.config.update(dataset=dataset, training=training, meta={"quality": quality})
-        apply_layout(self.g)
+        self.g.config.update(dataset=dataset, training=training, meta={"quality": quality, "lesson": LESSONS[name]})
+        apply_layout(self.g, aspect=VIEW_ASPECT, node_size=editor_node_sizes(self.g))
         path = os.path.join(HERE, name + ".twg")
         assert not self.g.analysis.errors, self.g.analysis.errors
         fileformat.save(self.g, path, name=name, description=description)

@@ -1,0 +1,54 @@
+"""The bundled examples as a course: each file's name, description and what it teaches (stored in
+its ``meta.lesson``), ordered from first steps to advanced. The start page and the menus show them
+from here; build_examples.py writes the lesson entries."""
+import os
+from dataclasses import dataclass
+
+from engine.errors import EngineError
+from engine.graph import fileformat
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+EXAMPLES = os.path.join(ROOT, "resources", "examples")
+LEVELS = ("first steps", "core", "advanced")
+
+
+@dataclass
+class Example:
+    path: str
+    name: str               # file stem: "moons"
+    title: str              # "Moons"
+    description: str
+    teaches: str
+    level: str
+    order: int
+
+    @property
+    def stem(self):
+        return os.path.splitext(os.path.basename(self.path))[0]
+
+
+def catalog(folder=EXAMPLES):
+    """[Example], ordered as the lesson goes; files without a lesson entry come last, by name.
+    A file that does not load is left out (the start page is no place for a traceback)."""
+    out = []
+    for fname in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
+        if not fname.endswith(".twg"):
+            continue
+        path = os.path.join(folder, fname)
+        try:
+            loaded = fileformat.load(path)
+        except (EngineError, OSError):
+            continue
+        lesson = (loaded.graph.config.get("meta") or {}).get("lesson") or {}
+        stem = fname[:-4]
+        out.append(Example(path=path, name=stem, title=lesson.get("title") or stem.replace("_", " ").capitalize(),
+                           description=loaded.description or "", teaches=lesson.get("teaches", ""),
+                           level=lesson.get("level", "advanced"), order=int(lesson.get("order", 1000))))
+    out.sort(key=lambda e: (e.order, e.name))
+    return out
+
+
+def find(name, folder=EXAMPLES):
+    """The example called ``name`` (file stem), or None."""
+    path = os.path.join(folder, f"{name}.twg")
+    return path if os.path.isfile(path) else None

@@ -1,0 +1,189 @@
+"""The start page: what Tensorweave is in three gestures, the bundled examples as a gallery in the
+order of the lesson (a picture of each graph, what it teaches, its description; one click opens
+it), a new empty graph, a file, the recent files, and a line for messages (a file that would not
+open)."""
+import os
+from types import SimpleNamespace
+
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtGui import QImage, QPainter, QPixmap
+from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSizePolicy,
+                               QVBoxLayout, QWidget)
+
+from engine.errors import EngineError
+from engine.graph import fileformat
+from . import style as S
+from .scene import GraphScene
+
+THUMB_W, THUMB_H = 276, 120
+CARD_W = 296
+LEVEL_COLORS = {"first steps": "#4d8f5b", "core": "#3b82a0", "advanced": "#7a6aa8"}
+_thumbs = {}
+
+
+def graph_picture(graph, width=THUMB_W, height=THUMB_H):
+    """The graph drawn as the editor draws it, fitted into width × height."""
+    scene = GraphScene(SimpleNamespace(graph=graph))
+    try:
+        image = QImage(width, height, QImage.Format_ARGB32_Premultiplied)
+        image.fill(S.BACKGROUND)
+        source = scene.itemsBoundingRect().adjusted(-20, -20, 20, 20)
+        painter = QPainter(image)
+        painter.setRenderHint(QPainter.Antialiasing)
+        painter.setRenderHint(QPainter.TextAntialiasing)
+        scene.render(painter, QRectF(0, 0, width, height), source, Qt.KeepAspectRatio)
+        painter.end()
+        return QPixmap.fromImage(image)
+    finally:
+        scene.detach()
+
+
+def thumbnail(path):
+    """The picture of a graph file (kept while the file does not change); None if it won't load."""
+    try:
+        key = (path, os.path.getmtime(path))
+    except OSError:
+        return None
+    if key not in _thumbs:
+        try:
+            _thumbs[key] = graph_picture(fileformat.load(path).graph)
+        except (EngineError, OSError):
+            return None
+    return _thumbs[key]
+
+
+class ExampleCard(QFrame):
+    """One example: picture, title, level, what it teaches, description. Click (or Enter) opens it."""
+    clicked = Signal(str)
+
+    def __init__(self, example, parent=None):
+        super().__init__(parent)
+        self.example = example
+        self.setObjectName("card")
+        self.setFixedWidth(CARD_W)
+        self.setCursor(Qt.PointingHandCursor)
+        self.setFocusPolicy(Qt.StrongFocus)
+        self.setToolTip(f"Open {example.title} ({os.path.basename(example.path)})")
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(10, 10, 10, 10)
+        self.picture = QLabel(self)
+        pix = thumbnail(example.path)
+        if pix is not None:
+            self.picture.setPixmap(pix)
+        self.picture.setFixedSize(THUMB_W, THUMB_H)
+        lay.addWidget(self.picture)
+        head = QHBoxLayout()
+        title = QLabel(f"<b style='font-size:12pt'>{example.order}. {example.title}</b>", self)
+        level = QLabel(example.level, self)
+        level.setStyleSheet(f"background:{LEVEL_COLORS.get(example.level, '#555')}; color:white; "
+                            "border-radius:7px; padding:1px 7px")
+        head.addWidget(title, 1)
+        head.addWidget(level)
+        lay.addLayout(head)
+        teaches = QLabel(example.teaches, self)
+        teaches.setWordWrap(True)
+        teaches.setStyleSheet("color:#e6e9ee")
+        lay.addWidget(teaches)
+        desc = QLabel(example.description, self)
+        desc.setWordWrap(True)
+        desc.setStyleSheet("color:#9aa3ae")
+        lay.addWidget(desc)
+        lay.addStretch(1)
+        self.setStyleSheet("QFrame#card { background:#2c3138; border:1px solid #3a414a; border-radius:8px }"
+                           "QFrame#card:hover, QFrame#card:focus { border:1px solid #f2c14e }")
+
+    def mouseReleaseEvent(self, event):
+        if event.button() == Qt.LeftButton and self.rect().contains(event.position().toPoint()):
+            self.clicked.emit(self.example.path)
+        super().mouseReleaseEvent(event)
+
+    def keyPressEvent(self, event):
+        if event.key() in (Qt.Key_Return, Qt.Key_Enter, Qt.Key_Space):
+            self.clicked.emit(self.example.path)
+            return
+        super().keyPressEvent(event)
+
+
+class StartPage(QScrollArea):
+    open_path = Signal(str)          # an example or a recent file
+    new_graph = Signal()
+    open_file = Signal()
+
+    def __init__(self, examples, parent=None):
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.NoFrame)
+        body = QWidget(self)
+        body.setObjectName("start")
+        body.setStyleSheet("QWidget#start { background:#1f2329 } QLabel { color:#e6e9ee }")
+        self.setWidget(body)
+        lay = QVBoxLayout(body)
+        lay.setContentsMargins(28, 20, 28, 20)
+        lay.setSpacing(10)
+        title = QLabel("<span style='font-size:20pt; font-weight:bold'>Tensorweave</span>"
+                       "<span style='font-size:12pt; color:#9aa3ae'>&nbsp;&nbsp;build a neural network as a graph, "
+                       "press Train, watch it learn</span>", body)
+        lay.addWidget(title)
+        steps = QLabel("<span style='font-size:10.5pt'><b>1 · Drop</b> a node from the Palette (or press Tab)"
+                       "&nbsp;&nbsp;&nbsp;<b>2 · Wire</b> an output ● to an input ●&nbsp;&nbsp;&nbsp;"
+                       "<b>3 · Train</b> with F5 and watch the curves; F6 animates one step.</span>", body)
+        steps.setWordWrap(True)
+        lay.addWidget(steps)
+        row = QHBoxLayout()
+        self.new_button = QPushButton("New empty graph", body)
+        self.open_button = QPushButton("Open a file…", body)
+        self.new_button.clicked.connect(self.new_graph)
+        self.open_button.clicked.connect(self.open_file)
+        row.addWidget(self.new_button)
+        row.addWidget(self.open_button)
+        self.recent = QLabel("", body)
+        self.recent.setTextInteractionFlags(Qt.LinksAccessibleByMouse | Qt.LinksAccessibleByKeyboard)
+        self.recent.linkActivated.connect(self.open_path)
+        row.addSpacing(16)
+        row.addWidget(self.recent, 1)
+        lay.addLayout(row)
+        self.message = QLabel("", body)
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color:#ff8a8e; font-weight:bold")
+        self.message.hide()
+        lay.addWidget(self.message)
+        heading = QLabel("<span style='font-size:13pt; font-weight:bold'>Examples</span>"
+                         "<span style='color:#9aa3ae'>&nbsp;&nbsp;in the order of the lesson: "
+                         "first steps → core → advanced. Click one to open it.</span>", body)
+        lay.addWidget(heading)
+        self.grid_host = QWidget(body)
+        self.grid = QGridLayout(self.grid_host)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.setSpacing(14)
+        self.grid_host.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Fixed)
+        lay.addWidget(self.grid_host)
+        lay.addStretch(1)
+        self.cards = [ExampleCard(e, self.grid_host) for e in examples]
+        for c in self.cards:
+            c.clicked.connect(self.open_path)
+        self._columns = 0
+        self._flow()
+
+    def set_message(self, text):
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
+    def set_recent(self, paths):
+        links = [f"<a href='{p}' style='color:#6cb6d9'>{os.path.basename(p)}</a>" for p in paths[:5]
+                 if os.path.exists(p)]
+        self.recent.setText(("Recent: " + "&nbsp;&nbsp;".join(links)) if links else "")
+
+    def _flow(self):
+        cols = max(1, (self.viewport().width() - 56 + 14) // (CARD_W + 14))
+        if cols == self._columns:
+            return
+        self._columns = cols
+        for c in self.cards:
+            self.grid.removeWidget(c)
+        for i, c in enumerate(self.cards):
+            self.grid.addWidget(c, i // cols, i % cols, Qt.AlignTop)
+        self.grid.setColumnStretch(cols, 1)
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        self._flow()
