@@ -133,16 +133,19 @@ class CurvesView(QWidget):
 
     def _legends(self):
         train, val = TRAIN.name(), VAL.name()
-        loss = [(train, "solid", "training"), (val, "solid", "validation"),
-                ("#5b8fc9", "solid", "per batch (smoothed)")]
+        loss = [(train, "solid", "training"), (val, "solid", "validation"), ("#5b8fc9", "solid", "per batch")]
         if self.previous:
-            loss.append(("#a0a0a0", "dash", "previous run"))
+            loss.append(("#a0a0a0", "dash", "last run"))
         if self.best_epoch is not None:
-            loss.append(("#f2c14e", "star", f"best: epoch {self.best_epoch}"))
+            loss.append(("#f2c14e", "star", f"best {self.best_epoch}"))
         if self.onset is not None:
-            loss.append(("#e5484d", "area", f"overfitting from epoch {self.onset}"))
+            loss.append(("#e5484d", "area", "overfitting"))
         plots.set_legend(self.loss_plot, loss)
         plots.set_legend(self.metric_plot, [(train, "solid", "training"), (val, "solid", "validation")])
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        self._legends()                # one line or two, for the new width
 
     # ------------------------------------------------------------- feeding
     def start_run(self):

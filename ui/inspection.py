@@ -9,6 +9,7 @@ from PySide6.QtGui import QColor, QPainterPath, QPen
 from PySide6.QtWidgets import (QComboBox, QGraphicsPathItem, QHBoxLayout, QLabel, QPushButton, QVBoxLayout,
                                QWidget)
 
+from . import style as S
 from .plots import dark_plot
 
 DIVERGING = pg.ColorMap([0.0, 0.5, 1.0], [(59, 76, 192), (30, 33, 40), (220, 80, 60)])
@@ -16,11 +17,16 @@ SEQUENTIAL = pg.colormap.get("viridis")
 SEPARATOR = "#1f2329"
 
 
-def tile(images):
-    """Lay a stack of 2-D images (k, h, w) side by side on a near-square grid, without gaps (the
-    view draws thin lines between the tiles): (grid, rows, cols)."""
+def tile(images, aspect=1.0):
+    """Lay a stack of 2-D images (k, h, w) out in rows and columns, without gaps (the view draws
+    thin lines between the tiles), choosing the number of columns that shows the tiles largest
+    in an area ``aspect`` times as wide as it is tall: (grid, rows, cols)."""
     k, h, w = images.shape
-    cols = int(np.ceil(np.sqrt(k)))
+
+    def size(cols):
+        rows = int(np.ceil(k / cols))
+        return min(aspect / (cols * w), 1.0 / (rows * h))
+    cols = max(range(1, k + 1), key=lambda c: (size(c), -c)) if k else 1
     rows = int(np.ceil(k / cols))
     grid = np.full((rows * h, cols * w), np.nan, dtype=np.float64)
     for i in range(k):
@@ -29,17 +35,21 @@ def tile(images):
     return grid, rows, cols
 
 
-def picture_of(a, role="value"):
+def picture_of(a, role="value", aspect=1.0):
     """How to show an array: (kind, 2-D data, axis names, tiles, caption). kind is 'heatmap',
     'grid' (tiles = (rows, cols, h, w)) or 'histogram'; role 'value' (a batch flowing through a
-    node) or 'weight'."""
+    node) or 'weight'; ``aspect``: width/height of the area it will fill."""
     a = np.asarray(a, dtype=np.float64)
     if a.ndim == 4:
         n, c, h, w = a.shape
         if role == "weight" and h * w > 1 and n * c <= 256:         # conv kernels: every (out, in) pair
-            grid, rows, cols = tile(a.reshape(-1, h, w))
+            grid, rows, cols = tile(a.reshape(-1, h, w), aspect)
             return "grid", grid, ("", ""), (rows, cols, h, w), f"{n}×{c} kernels of {h}×{w} (output × input channel)"
-        grid, rows, cols = tile(a[0])
+        if c == 1:                       # one channel (an image batch): several samples side by side
+            k = min(n, 16)
+            grid, rows, cols = tile(a[:k, 0], aspect)
+            return "grid", grid, ("", ""), (rows, cols, h, w), f"the first {k} samples of the batch, each {h}×{w}"
+        grid, rows, cols = tile(a[0], aspect)
         return "grid", grid, ("", ""), (rows, cols, h, w), f"the {c} channels of sample 1, each {h}×{w}"
     if a.ndim == 3:
         return "heatmap", a[0], (f"feature ({a.shape[2]})", f"time step ({a.shape[1]})"), None, "sample 1"
@@ -102,7 +112,9 @@ class ArrayView(QWidget):
             self.stats.setText(f"{title}: none (no gradient reaches it, or nothing ran yet)")
             return
         a = np.asarray(a, dtype=np.float64)
-        self.kind, data, (xname, yname), tiles, caption = picture_of(a, role)
+        box = self.plot.getPlotItem().vb.size()
+        aspect = box.width() / box.height() if box.height() > 0 else 1.0
+        self.kind, data, (xname, yname), tiles, caption = picture_of(a, role, aspect)
         if self.kind == "histogram":
             self.image.clear()
             self.separators.setPath(QPainterPath())
@@ -124,14 +136,20 @@ class ArrayView(QWidget):
             self.colour_bar.setLevels(self.levels)
             self.colour_bar.show()
             pi.invertY(True)
-            pi.setAspectLocked(True)
+            # tiles of feature maps and kernels are pictures (square pixels); a batch of activations
+            # is a table, whose cells may stretch to fill the plot instead of making a sliver
+            pi.setAspectLocked(self.kind == "grid")
             self.separators.setPath(self._tile_lines(tiles) if tiles else QPainterPath())
-            for side in ("left", "bottom"):
-                pi.showAxis(side, bool(xname))
         pi.setLabel("bottom", xname)
         pi.setLabel("left", yname)
-        pi.setTitle(f"<span style='color:#c9d1d9'>{caption}</span>" if caption else None)
-        pi.autoRange()
+        for side in ("left", "bottom"):                # after setLabel, which shows the axis again
+            pi.showAxis(side, bool(xname))
+        pi.setTitle(f"<span style='color:#c9d1d9; font-size:{9 * S.scale:.0f}pt'>{caption}</span>"
+                    if caption else None)
+        if self.kind == "histogram":
+            pi.autoRange()
+        else:
+            pi.setRange(xRange=(0, data.shape[1]), yRange=(0, data.shape[0]), padding=0)
         self.stats.setText(f"{title}  shape {tuple(a.shape)} · mean {np.nanmean(a):.4g} · std {np.nanstd(a):.4g} · "
                            f"min {np.nanmin(a):.4g} · max {np.nanmax(a):.4g}" if a.size else f"{title}: empty")
 
@@ -160,6 +178,7 @@ class NodeValuesView(QWidget):
         row = QHBoxLayout()
         self.title = QLabel("Select a node to see its values.", self)
         self.which = QComboBox(self)
+        self.which.setSizeAdjustPolicy(QComboBox.AdjustToContents)
         self.refresh_button = QPushButton("Refresh", self)
         self.check_button = QPushButton("Gradient check", self)
         self.check_button.setToolTip("Compare this node's backward with finite differences on the current batch")
@@ -207,7 +226,7 @@ class NodeValuesView(QWidget):
             self.which.addItem(f"value of {port}", ("outputs", port))
             self.which.addItem(f"gradient of {port}", ("output_grads", port))
         for name in r.weights:
-            self.which.addItem(f"weight {name}", ("weights", name))
+            self.which.addItem(f"parameter {name}", ("weights", name))
             self.which.addItem(f"gradient of {name}", ("weight_grads", name))
         i = self.which.findText(keep)
         self.which.setCurrentIndex(max(i, 0))
@@ -244,9 +263,9 @@ class ConfusionView(QWidget):
         self.plot.addItem(self.image)
         pi = self.plot.getPlotItem()
         pi.invertY(True)
-        pi.setAspectLocked(True)
         pi.setLabel("bottom", "predicted class")
         pi.setLabel("left", "true class")
+        pi.setMouseEnabled(False, False)
         self.texts = []
         self.note = QLabel("", self)
         lay.addWidget(self.plot, 1)
@@ -273,17 +292,24 @@ class ConfusionView(QWidget):
         n = len(m)
         self.image.setRect(-0.5, -0.5, n, n)        # cell (t, p) centred on the ticks t and p
         if n <= 12:
+            font = S.plot_font(9, True)
             for t in range(n):
                 for p in range(n):
                     item = pg.TextItem(str(m[t, p]), color="w" if m[t, p] < m.max() * 0.6 else "k", anchor=(0.5, 0.5))
+                    item.setFont(font)
                     item.setPos(p, t)
                     self.plot.addItem(item)
                     self.texts.append(item)
+        pi = self.plot.getPlotItem()
+        labels = [str(nm) for nm in names] if names and len(names) == n else [str(i) for i in range(n)]
+        ticks = [[(i, labels[i]) for i in range(n)]] if n <= 30 else None
+        pi.getAxis("bottom").setTicks(ticks)
+        pi.getAxis("left").setTicks(ticks)
         acc = np.trace(m) / max(m.sum(), 1)
         named = names and any(str(nm) != str(i) for i, nm in enumerate(names))
         label = ", ".join(f"{i}={nm}" for i, nm in enumerate(names[:10])) if named else ""
         self.note.setText(f"validation set: {m.sum()} samples, {acc:.1%} on the diagonal" + (f" · {label}" if label else ""))
-        self.plot.getPlotItem().autoRange()
+        pi.setRange(xRange=(-0.5, n - 0.5), yRange=(-0.5, n - 0.5), padding=0)   # the matrix fills the plot
 
 
 class DecisionBoundaryView(QWidget):

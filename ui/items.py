@@ -30,13 +30,13 @@ class PortItem(QGraphicsItem):
         return self.node_item.node_id
 
     def boundingRect(self):
-        r = S.PORT_RADIUS * S.scale + 3
+        r = S.PORT_RADIUS + 3
         return QRectF(-r, -r, 2 * r, 2 * r)
 
     def paint(self, painter, option, widget=None):
         if _lod(painter, option) < S.LOD_DETAIL:
             return
-        r = S.PORT_RADIUS * S.scale
+        r = S.PORT_RADIUS
         if self.waiting and not self.hovered:
             painter.setPen(QPen(S.INCOMPLETE, 2))
             painter.setBrush(S.BACKGROUND)
@@ -71,15 +71,17 @@ def _wrap_title(text, fm, width):
     """The title in one line, or two (broken at a space, the second elided) when it is too long."""
     if fm.horizontalAdvance(text) <= width:
         return [text]
-    words = text.split(" ")
-    first = words[0]
+    words = text.replace("-", "- ").split(" ")          # a line may also break after a hyphen
+
+    def join(parts):
+        return " ".join(parts).replace("- ", "-")
     i = 1
-    while i < len(words) and fm.horizontalAdvance(first + " " + words[i]) <= width:
-        first += " " + words[i]
+    while i < len(words) and fm.horizontalAdvance(join(words[:i + 1])) <= width:
         i += 1
+    first = join(words[:i])
     if i == 1 and fm.horizontalAdvance(first) > width:          # one long word: elide it
         return [fm.elidedText(text, Qt.ElideRight, width)]
-    return [first, fm.elidedText(" ".join(words[i:]), Qt.ElideRight, width)]
+    return [first, fm.elidedText(join(words[i:]), Qt.ElideRight, width)]
 
 
 class NodeItem(QGraphicsItem):
@@ -119,9 +121,10 @@ class NodeItem(QGraphicsItem):
         body = QFontMetrics(S.font())
         self.width = S.node_width()
         self.title_lines = _wrap_title(self.title, fm, self.width - 16 - 22)
-        self.header = max(S.HEADER * S.scale, len(self.title_lines) * fm.height() + 10)
+        self.header = max(S.HEADER, len(self.title_lines) * fm.height() + 10)
         self.row = max(S.ROW, body.height() + 6)
-        self.footer = max(S.FOOTER, body.height() + 6)
+        self.footer_lines = self._footer_lines(body)
+        self.footer = max(S.FOOTER, len(self.footer_lines) * body.height() + 6)
         rows = max(len(self.port_labels[0]), len(self.port_labels[1]), 1)
         self.prepareGeometryChange()
         self.height = self.header + rows * self.row + self.footer
@@ -135,6 +138,13 @@ class NodeItem(QGraphicsItem):
             e.update_path()
         self.update()
 
+    def _footer_lines(self, fm):
+        """The summary ("N×16 · 272 params") in one line, or split at its dot when too long."""
+        text = self.summary
+        if not text or fm.horizontalAdvance(text) <= self.width - 16 or "  ·  " not in text:
+            return [text]
+        return text.split("  ·  ", 1)
+
     @property
     def errors(self):
         """Issues that are mistakes (drawn red); an input not wired yet is not one of them."""
@@ -146,7 +156,12 @@ class NodeItem(QGraphicsItem):
 
     def set_analysis(self, issues, summary):
         self.issues = issues
-        self.summary = summary
+        if summary != self.summary:
+            self.summary = summary
+            lines = self._footer_lines(QFontMetrics(S.font()))
+            if len(lines) != len(self.footer_lines):
+                self.relayout()                   # the footer grows or shrinks by a line
+            self.footer_lines = lines
         tip = [f"{self.title} — {self.type_title}"]
         for i in issues:
             mark = "→" if i.kind == "unconnected" else ("⚠" if i.severity == "warning" else "✖")
@@ -205,7 +220,7 @@ class NodeItem(QGraphicsItem):
         for i, name in enumerate(outs):
             painter.drawText(QRectF(w / 2 - 10, self.header + i * self.row, w / 2, self.row),
                              Qt.AlignVCenter | Qt.AlignRight, name)
-        footer = self.badge if (self.badge and self.glow is not None) else self.summary
+        footer = self.badge if (self.badge and self.glow is not None) else "\n".join(self.footer_lines)
         waiting = self.unconnected
         if waiting and not errors and not (self.badge and self.glow is not None):
             footer = "connect " + ", ".join(waiting)
@@ -213,14 +228,15 @@ class NodeItem(QGraphicsItem):
         elif footer and footer is self.badge:
             painter.setPen(S.TEXT)
         if footer:
+            lines = [fm.elidedText(line, Qt.ElideRight, int(w - 16)) for line in footer.split("\n")]
             painter.drawText(QRectF(8, self.height - self.footer, w - 16, self.footer),
-                             Qt.AlignVCenter | Qt.AlignLeft, fm.elidedText(footer, Qt.ElideRight, int(w - 16)))
+                             Qt.AlignVCenter | Qt.AlignLeft, "\n".join(lines))
         shown = [i for i in self.issues if i.kind != "unconnected"]
         if shown:
             color = S.ERROR if errors else S.WARNING
             painter.setPen(Qt.NoPen)
             painter.setBrush(color)
-            r = 8 * S.scale
+            r = 8
             c = QPointF(w - 5 - r, self.header / 2)
             painter.drawEllipse(c, r, r)
             painter.setPen(S.TEXT)
@@ -293,7 +309,7 @@ class EdgeItem(QGraphicsItem):
         stroker = QPainterPathStroker()
         stroker.setWidth(10)
         self._shape = stroker.createStroke(path)
-        self._bounds = path.boundingRect().adjusted(-60 * S.scale, -14 * S.scale, 60 * S.scale, 14 * S.scale)
+        self._bounds = path.boundingRect().adjusted(-60, -14, 60, 14)
         self.update()
 
     def set_analysis(self, label, issues):
@@ -323,24 +339,24 @@ class EdgeItem(QGraphicsItem):
         detail = _lod(painter, option) >= S.LOD_DETAIL
         if not detail:
             painter.setRenderHint(QPainter.Antialiasing, False)     # far out: thin, plain wires
-        pen = QPen(color, S.pen_width(2.5 if selected else 1.8))
+        pen = QPen(color, 2.5 if selected else 1.8)
         if self.issues:
             pen.setStyle(Qt.DashLine)
         painter.setPen(pen)
         painter.setBrush(Qt.NoBrush)
         painter.drawPath(self._path)
         if self.pulse is not None:
-            painter.setPen(QPen(self.pulse_color, S.pen_width(3.5)))
+            painter.setPen(QPen(self.pulse_color, 3.5))
             painter.drawPath(self._path)
             at = self._path.pointAtPercent(min(max(self.pulse, 0.0), 1.0))
             painter.setPen(Qt.NoPen)
             painter.setBrush(self.pulse_color)
-            painter.drawEllipse(at, 7 * S.scale, 7 * S.scale)
+            painter.drawEllipse(at, 7, 7)
         if self.label and detail:
             mid = self._path.pointAtPercent(0.5)
             painter.setFont(S.font())
             fm = QFontMetrics(painter.font())
-            w, h = fm.horizontalAdvance(self.label) + 10, fm.height() + 4
+            w, h = fm.horizontalAdvance(self.label) + 8, fm.height() + 2
             box = QRectF(mid.x() - w / 2, mid.y() - h / 2, w, h)
             painter.setPen(QPen(color, 1))
             painter.setBrush(S.BACKGROUND)

@@ -211,7 +211,7 @@ class MainWindow(QMainWindow):
         item = self.scene.node_items.get(node_id)
         if item is None:
             return
-        if S.scale > 1.0:
+        if self.view.presentation:
             self.view.follow(item)
         elif not self.view.visible_scene_rect().contains(item.sceneBoundingRect()):
             self.view.ensureVisible(item, 40, 40)
@@ -464,9 +464,12 @@ class MainWindow(QMainWindow):
     def set_presentation(self, on):
         """Presentation mode: node text, wire labels, plot fonts and lines 1.5× larger; the camera
         follows the step animation."""
+        if on and not self.view.presentation:
+            self.view.fit()                      # the normal size, which presentation enlarges 1.5×
         S.set_presentation(on)
+        self.view.presentation = on
         self.actions["presentation"].setChecked(on)
-        self.scene.restyle()
+        self.layout_.present(on)
         self.training.restyle()
         QTimer.singleShot(0, self.view.fit)
 
@@ -524,7 +527,7 @@ class MainWindow(QMainWindow):
                                        "Only the graph (F8 again gives the panels back)"),
             "max_plots": self._action("Maximize &Plots", lambda: self.toggle_maximize("plots"), K("F9"),
                                       "Only the training views (F9 again gives the canvas back)"),
-            "presentation": self._action("&Presentation Mode", lambda: self.set_presentation(S.scale == 1.0),
+            "presentation": self._action("&Presentation Mode", lambda: self.set_presentation(not self.view.presentation),
                                          K("F11"), "Larger text and lines for a projector; the camera follows "
                                                    "the step animation"),
             "reset_layout": self._action("&Reset Layout", self.reset_layout, None,

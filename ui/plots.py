@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QFontMetrics
 
 from . import style as S
 
@@ -70,7 +70,7 @@ class LogFriendlyAxis(pg.AxisItem):
     minor tick, and 0.09 0.08 0.07 … run into each other)."""
 
     def logTickValues(self, minVal, maxVal, size, stdTicks):
-        gap = QFontMetricsCache.height(self.style.get("tickFont")) * 1.4
+        gap = QFontMetrics(self.style.get("tickFont") or QFont()).height() * 1.4
         values = log_ticks(minVal, maxVal, size, gap)
         return [(None, [math.log10(v) for v in values])]
 
@@ -80,11 +80,6 @@ class LogFriendlyAxis(pg.AxisItem):
         return super().tickStrings(values, scale, spacing)
 
 
-class QFontMetricsCache:
-    @staticmethod
-    def height(font):
-        from PySide6.QtGui import QFontMetrics
-        return QFontMetrics(font or QFont()).height()
 
 
 def dark_plot(parent, log_axis=False):
@@ -95,27 +90,40 @@ def dark_plot(parent, log_axis=False):
     return w
 
 
-def legend_html(entries):
-    """A one-line legend of (colour, dash, text): drawn as the plot's title, above the data."""
+GLYPHS = {"solid": "━━", "dash": "╍╍", "dot": "┅┅", "star": "★", "area": "▇"}
+LEGEND_PT = 8.5
+
+
+def legend_html(entries, width=None):
+    """A legend of (colour, dash, text) entries, drawn as the plot's title, above the data: one
+    line, or two when it would not fit ``width`` pixels."""
+    font = S.plot_font(LEGEND_PT)
+    fm = QFontMetrics(font)
+    plain = [f"{GLYPHS[dash]} {text}" for _, dash, text in entries]
+    gap = "   "
+    lines = [list(range(len(entries)))]
+    if width and len(entries) > 1 and fm.horizontalAdvance(gap.join(plain)) > width - 20:
+        half = (len(entries) + 1) // 2
+        lines = [list(range(half)), list(range(half, len(entries)))]
     parts = []
     for color, dash, text in entries:
-        glyph = {"solid": "━━", "dash": "╍╍", "dot": "┅┅", "star": "★", "area": "▇"}[dash]
-        parts.append(f"<span style='color:{color}'>{glyph}</span>&nbsp;<span style='color:#c9d1d9'>{text}</span>")
-    size = 8.5 * S.scale
-    return f"<span style='font-size:{size:.1f}pt'>" + "&nbsp;&nbsp;&nbsp;".join(parts) + "</span>"
+        parts.append(f"<span style='color:{color}'>{GLYPHS[dash]}</span>&nbsp;<span style='color:#c9d1d9'>{text}</span>")
+    body = "<br>".join("&nbsp;&nbsp;&nbsp;".join(parts[i] for i in line) for line in lines)
+    return f"<span style='font-size:{LEGEND_PT * S.scale:.1f}pt'>{body}</span>", len(lines)
 
 
 def set_legend(plot, entries):
-    plot.getPlotItem().setTitle(legend_html(entries))
-    plot.getPlotItem().titleLabel.setMaximumHeight(QFontMetricsCache.height(S.font(8.5)) + 6)
+    html, lines = legend_html(entries, plot.width())
+    item = plot.getPlotItem()
+    item.setTitle(html)
+    item.titleLabel.setMaximumHeight(lines * QFontMetrics(S.plot_font(LEGEND_PT)).height() + 6)
     plot.legend_entries = entries
 
 
 def restyle(plot):
     """Fonts at the current style scale (presentation mode), on the axes and the legend."""
     item = plot.getPlotItem()
-    font = QFont()
-    font.setPointSizeF(AXIS_PT * S.scale)
+    font = S.plot_font(AXIS_PT)
     for name in ("left", "bottom"):
         axis = item.getAxis(name)
         axis.setStyle(tickFont=font)

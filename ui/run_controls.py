@@ -64,6 +64,7 @@ class RunControls(QWidget):
         self.reset_button.clicked.connect(self.reset_clicked)
         self.pace.activated.connect(lambda i: self.pace_changed.emit(self.pace.itemData(i)))
         self.blocked_reason = None
+        self._text = None
         self.state = "idle"
         self.set_state("idle")
 
@@ -86,7 +87,7 @@ class RunControls(QWidget):
         """Why training cannot start (an error in the graph, no data set), or None."""
         self.blocked_reason = reason
         self.set_state(self.state)
-        shown = self.progress.format()
+        shown = self.text()
         if self.state == "idle" and (reason or not shown or shown.startswith(("Cannot train", "Ready"))):
             self.show_text(f"Cannot train yet: {reason}" if reason else "Ready: press Train (F5)")
 
@@ -108,14 +109,29 @@ class RunControls(QWidget):
     # ------------------------------------------------------------- progress
     def show_progress(self, p):
         self.progress.setValue(int(1000 * p.fraction))
+        self._text = None
         self.progress.setFormat(f"epoch {p.epoch}/{p.epochs} · batch {p.batch}/{p.batches} · "
                                 f"{p.samples_per_s:,.0f} samples/s · {clock(p.eta_s)} left")
         self.progress.setToolTip("")
 
     def show_text(self, text):
-        """A line about the run (finished, failed, restored…) in the bar; the whole of it in its tooltip."""
-        self.progress.setFormat(text.replace("%", "%%"))
+        """A line about the run (finished, failed, restored…) in the bar, elided to fit; the whole
+        of it in the bar's tooltip (and the window's status bar)."""
+        self._text = text
         self.progress.setToolTip(text)
+        self._fit_text()
+
+    def _fit_text(self):
+        if self._text is None:
+            return
+        width = max(self.progress.width() - 16, 40)
+        shown = self.progress.fontMetrics().elidedText(self._text, Qt.ElideRight, width)
+        self.progress.setFormat(shown.replace("%", "%%"))
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        self._fit_text()
 
     def text(self):
-        return self.progress.toolTip() or self.progress.format()
+        """The whole line the bar shows (a run's status, or its progress)."""
+        return self._text if self._text is not None else self.progress.format()

@@ -55,14 +55,6 @@ class GraphScene(QGraphicsScene):
         elif k == "analysis":
             self._apply_analysis(e.analysis)
 
-    def restyle(self):
-        """The style's scale changed (presentation mode): every node sizes itself again."""
-        for item in self.node_items.values():
-            item.relayout()
-        for item in self.edge_items.values():
-            item.update_path()
-        self.update()
-
     def node_size(self, node_id):
         item = self.node_items[node_id]
         return item.width, item.height

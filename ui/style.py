@@ -35,8 +35,8 @@ BODY_PT = 8               # port names, footers, wire labels
 READABLE_TITLE_PX = 10    # a title smaller than this on screen is not readable on a laptop
 INCOMPLETE = QColor("#6cb6d9")   # "connect x": a node not wired yet (neutral, not an error)
 
-# Presentation mode (a projector): text, wires and plot lines 1.5× larger. Items read these
-# through font() and node_width() when they lay themselves out.
+# Presentation mode (a projector): the canvas is zoomed 1.5× (view.py) and the plots' fonts and
+# lines are drawn 1.5× larger; plots read ``scale`` through plot_font() when they restyle.
 PRESENTATION_SCALE = 1.5
 scale = 1.0
 
@@ -47,23 +47,23 @@ def set_presentation(on):
 
 
 def node_width():
-    """Nodes grow a little with the text (the layout's column pitch leaves room for it)."""
-    return NODE_WIDTH * (1.0 + (scale - 1.0) * 0.3)
+    return NODE_WIDTH
 
 
 def font(size=BODY_PT, bold=False):
     f = QFont("DejaVu Sans")
-    f.setPointSizeF(size * scale)
+    f.setPointSizeF(size)
     f.setBold(bold)
     return f
 
 
+def plot_font(size, bold=False):
+    """A font for the plots, at the presentation scale."""
+    return font(size * scale, bold)
+
+
 def title_font():
     return font(TITLE_PT, True)
-
-
-def pen_width(w):
-    return w * scale
 
 
 # magnitude colours (log scale): dark blue → teal → yellow, like viridis

@@ -45,6 +45,8 @@ class GraphView(QGraphicsView):
         self.last_refusal = ""
         self.popup = None
         self._camera = None
+        self.presentation = False
+        self.normal_fit_zoom = None     # the last fit outside presentation mode
 
     # ------------------------------------------------------------- zoom and pan
     def zoom(self):
@@ -72,17 +74,30 @@ class GraphView(QGraphicsView):
         self.zoom_by(0.8)
 
     def fit(self):
-        """Show the whole graph as large as the view allows (tiny graphs are not blown up).
-        Returns the on-screen size of node titles in pixels."""
+        """Show the whole graph as large as the view allows (tiny graphs are not blown up). In
+        presentation mode the graph is drawn 1.5× larger than it would be normally, starting at
+        its top left; the camera then follows the animation. Returns the titles' size in pixels."""
         rect = self.graph_rect()
         if rect.isEmpty():
             rect = QRectF(-200, -150, 400, 300)
         self.fitInView(rect.adjusted(-FIT_MARGIN, -FIT_MARGIN, FIT_MARGIN, FIT_MARGIN), Qt.KeepAspectRatio)
-        if self.zoom() > MAX_FIT_ZOOM:
-            self.zoom_by(MAX_FIT_ZOOM / self.zoom())
+        cap = MAX_FIT_ZOOM * (S.PRESENTATION_SCALE if self.presentation else 1.0)
+        if self.zoom() > cap:
+            self.zoom_by(cap / self.zoom())
+        if not self.presentation:
+            self.normal_fit_zoom = self.zoom()
+        else:
+            per_zoom = QFontInfo(S.title_font()).pixelSize()
+            want = max(self.zoom(), S.PRESENTATION_SCALE * (self.normal_fit_zoom or 0),
+                       S.PRESENTATION_SCALE * S.READABLE_TITLE_PX / per_zoom)
+            if want > self.zoom() + 1e-9:
+                self.zoom_by(want / self.zoom())
+                seen = self.visible_scene_rect()
+                self.centerOn(QPointF(min(rect.center().x(), rect.left() - FIT_MARGIN + seen.width() / 2),
+                                      min(rect.center().y(), rect.top() - FIT_MARGIN + seen.height() / 2)))
         px = self.title_pixels()
         if px < S.READABLE_TITLE_PX and self.scene().node_items:
-            self.status_message.emit(f"The graph is shown whole, but its text is small ({px:.0f} px): View ▸ "
+            self.status_message.emit(f"The graph is shown whole, but its text is small ({px:.1f} px): View ▸ "
                                      f"Auto-layout (Ctrl+L) folds it into rows that fit this view.")
         return px
 

@@ -41,6 +41,7 @@ class WindowLayout:
         w.setCentralWidget(self.stack)
         self.mode = None               # None, "start", "canvas" or "plots"
         self._shown = {}               # what a mode hid, to show again when it ends
+        self._presenting = {}          # side docks hidden by presentation mode
         self.restored = False
 
     def _dock(self, title, name, area):
@@ -106,6 +107,20 @@ class WindowLayout:
         self._hide_for(what, self.docks + ((plots,) if what == "canvas" else (view,)))
         return True
 
+    def present(self, on):
+        """Presentation mode gives the Palette's and the right docks' room to the canvas."""
+        if on and not self._presenting:
+            self._presenting = {d: d.isVisible() for d in self.docks}
+            for d in self.docks:
+                d.hide()
+        elif not on and self._presenting:
+            for d, visible in self._presenting.items():
+                if self.mode is None:
+                    d.setVisible(visible)
+                elif d in self._shown:        # a focus mode is on: it will give them back
+                    self._shown[d] = visible
+            self._presenting = {}
+
     # ------------------------------------------------------------- sizes
     def apply_defaults(self):
         """Proportional sizes for this window: a narrow Palette, the Inspector/Training setup wide
@@ -127,6 +142,7 @@ class WindowLayout:
     def save(self, settings):
         if self.mode is not None:
             self.end_mode()           # a focus mode or the start page is not the layout to keep
+        self.present(False)
         settings.setValue("window/geometry", self.window.saveGeometry())
         settings.setValue("window/state", self.window.saveState(LAYOUT_VERSION))
         settings.setValue("window/splitter", self.splitter.saveState())
