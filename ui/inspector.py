@@ -1,7 +1,7 @@
 """The inspector edits the selected node's parameters with widgets that fit each parameter's
 kind, and shows what the model inferred: output shapes, parameter count and issues. Values are
 checked by the model (ParamSpec.validate); the message appears under the field."""
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QLabel, QLineEdit,
                                QSizePolicy, QSpinBox, QVBoxLayout, QWidget)
 
@@ -19,15 +19,8 @@ def _text_of(value):
 
 
 class Inspector(QWidget):
-    """Its width does not follow its content: selecting a node must not resize the dock, which
-    would shift the canvas under the cursor."""
-    WIDTH = 320
-
-    def sizeHint(self):
-        return QSize(self.WIDTH, 480)
-
-    def minimumSizeHint(self):
-        return QSize(self.WIDTH, 120)
+    """Lives in a scroll area of the right dock: it takes the dock's width (selecting a node never
+    resizes the dock, which would shift the canvas under the cursor) and scrolls when taller."""
 
     def __init__(self, document, parent=None):
         super().__init__(parent)
@@ -48,7 +41,7 @@ class Inspector(QWidget):
         self.facts.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.outer.addWidget(self.facts)
         self.outer.addStretch(1)
-        self.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        self.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Minimum)
         self._unsubscribe = document.graph.subscribe(self._on_event)
 
     def detach(self):

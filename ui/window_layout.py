@@ -83,7 +83,7 @@ class WindowLayout:
 
     # ------------------------------------------------------------- focus modes
     def _hide_for(self, mode, widgets):
-        self._shown = {wd: wd.isVisible() for wd in widgets}
+        self._shown = {wd: not wd.isHidden() for wd in widgets}   # hidden by choice, not by a hidden window
         for wd in widgets:
             wd.hide()
         self.mode = mode
@@ -110,7 +110,7 @@ class WindowLayout:
     def present(self, on):
         """Presentation mode gives the Palette's and the right docks' room to the canvas."""
         if on and not self._presenting:
-            self._presenting = {d: d.isVisible() for d in self.docks}
+            self._presenting = {d: not d.isHidden() for d in self.docks}
             for d in self.docks:
                 d.hide()
         elif not on and self._presenting:
