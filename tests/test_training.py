@@ -206,3 +206,58 @@ def test_samples_take_the_input_nodes_layout_when_the_numbers_match():
     g.config["dataset"].pop("sample_shape")         # 64 numbers per digit; the Input asks for 1×8×8
     tr = Trainer(g).setup()
     assert tr._xtr.shape[1:] == (1, 8, 8) and tr._xva.shape[1:] == (1, 8, 8)
+
+
+def _history_without_times(tr):
+    return [{k: v for k, v in row.items() if k != "seconds"} for row in tr.history.epochs]
+
+
+def test_a_pace_only_waits_the_same_seed_gives_the_same_history():
+    g, _ = mlp_graph()
+    g.config["training"] = {"epochs": 6, "batch_size": 40, "seed": 3}
+    full = Trainer(g)
+    full.fit()
+    paced = Trainer(g)
+    paced.set_pace(40.0)
+    paced.fit()
+    assert _history_without_times(paced) == _history_without_times(full)
+    assert [b["loss"] for b in paced.history.batches] == [b["loss"] for b in full.history.batches]
+
+
+def test_a_pace_of_ten_epochs_per_second_holds_within_20_percent():
+    g, _ = mlp_graph()
+    g.config["training"] = {"epochs": 12, "batch_size": 16, "seed": 0}
+    ends = []
+    tr = Trainer(g, listener=lambda e: ends.append(time.perf_counter()) if isinstance(e, ev.EpochEnd) else None)
+    tr.set_pace(10.0)
+    tr.fit()
+    rate = (len(ends) - 1) / (ends[-1] - ends[0])
+    print(f"paced at 10 epochs/s: {rate:.2f} epochs/s")
+    assert 8.0 <= rate <= 12.0
+
+
+def test_pause_after_each_epoch_then_resume_and_change_the_pace_while_running():
+    g, _ = mlp_graph()
+    g.config["training"] = {"epochs": 4, "seed": 0}
+    paused_after = []
+    tr = Trainer(g, listener=lambda e: paused_after.append(e.epoch) if isinstance(e, ev.EpochEnd) and e.paused
+                 else None)
+    tr.set_pace(None, pause_each_epoch=True)
+    t = threading.Thread(target=tr.fit)
+    t.start()
+    deadline = time.time() + 20
+    while len(tr.history.epochs) < 1 and time.time() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.1)
+    assert len(tr.history.epochs) == 1 and tr.paused
+    tr.resume()
+    while len(tr.history.epochs) < 2 and time.time() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.1)
+    assert len(tr.history.epochs) == 2 and tr.paused
+    tr.set_pace(None)                       # back to full speed: the rest runs through
+    tr.resume()
+    t.join(20)
+    assert len(tr.history.epochs) == 4 and paused_after == [1, 2]
+    with pytest.raises(ValueError):
+        tr.set_pace(0.0)
