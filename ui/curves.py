@@ -8,7 +8,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QToolButton, QVBoxLayout, QWidget
 
 from engine.graph.diagnostics import overfitting_onset
 from . import plots
@@ -17,8 +17,9 @@ from . import style as S
 TRAIN = QColor("#4ea1ff")
 VAL = QColor("#ff9f43")
 FAINT = QColor(160, 160, 160, 90)
+BATCH = QColor("#9fb4c8")
 OVERFIT = QColor(229, 72, 77, 45)
-SMOOTHING = 0.9              # exponential moving average of the per-batch loss
+SMOOTHING_BATCHES = 20       # the per-batch loss is averaged over at most this many batches
 MAX_BATCH_POINTS = 4000
 REDRAW_MS = 250              # plots repaint at most this often while training: a repaint costs
                              # ~15 ms of GUI time, and the trainer competes for the same GIL
@@ -42,24 +43,31 @@ class CurvesView(QWidget):
         self.saved_history = False    # the curves come from the file, not from a run in this window
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
-        bar = QHBoxLayout()
-        self.log_box = QCheckBox("Log scale", self)
+        # the log switch, hover readout and exports: a strip the training views put beside their tabs
+        self.tools = QWidget(self)
+        bar = QHBoxLayout(self.tools)
+        bar.setContentsMargins(0, 0, 4, 0)
+        self.log_box = QCheckBox("Log scale", self.tools)
         self.log_box.toggled.connect(self._set_log)
         self.log_box.clicked.connect(lambda: setattr(self, "log_chosen", True))
         self.log_chosen = False      # the user's choice wins over the automatic one
-        self.readout = QLabel("", self)
-        self.readout.setMinimumWidth(200)
-        self.png_button = QPushButton("Export PNG…", self)
-        self.csv_button = QPushButton("Export CSV…", self)
-        bar.addWidget(self.log_box)
+        self.readout = QLabel("", self.tools)
+        self.readout.setMinimumWidth(120)
+        self.png_button = QToolButton(self.tools)
+        self.png_button.setText("PNG…")
+        self.png_button.setToolTip("Save the plots as a picture")
+        self.csv_button = QToolButton(self.tools)
+        self.csv_button.setText("CSV…")
+        self.csv_button.setToolTip("Save the per-epoch numbers as a table")
         bar.addWidget(self.readout, 1)
+        bar.addWidget(self.log_box)
         bar.addWidget(self.png_button)
         bar.addWidget(self.csv_button)
-        lay.addLayout(bar)
         self.banner = QWidget(self)
         b = QHBoxLayout(self.banner)
         b.setContentsMargins(4, 0, 4, 0)
         self.banner_text = QLabel(self.banner)
+        self.banner_text.setWordWrap(True)
         self.banner_text.setStyleSheet("color: #ff8a8e; font-weight: bold")
         self.restore_button = QPushButton("Restore best weights", self.banner)
         self.restore_button.clicked.connect(self.restore_requested)
@@ -70,6 +78,14 @@ class CurvesView(QWidget):
         row = QHBoxLayout()
         self.loss_plot = self._plot("loss", log_axis=True)
         self.metric_plot = self._plot("accuracy")
+        self.placeholders = []
+        for plot, text in ((self.loss_plot, "No training yet.\nPress Train (F5): the loss of every epoch appears here,\n"
+                                             "training in blue, validation in orange."),
+                           (self.metric_plot, "… and here how often the model is right\n(or how far off, for numbers).")):
+            label = QLabel(text, plot)
+            label.setAlignment(Qt.AlignCenter)
+            label.setStyleSheet("color: #b3bcc7; background: transparent")
+            self.placeholders.append(label)
         row.addWidget(self.loss_plot, 3)
         row.addWidget(self.metric_plot, 2)
         lay.addLayout(row, 1)
@@ -118,7 +134,7 @@ class CurvesView(QWidget):
         line = plots.line
         self.prev_train.setPen(line(FAINT, 1.5, Qt.DashLine))
         self.prev_val.setPen(line(FAINT, 1.5, Qt.DotLine))
-        self.batch_curve.setPen(line(QColor(78, 161, 255, 90), 1))
+        self.batch_curve.setPen(line(BATCH, 1, Qt.DotLine))
         self.train_curve.setPen(line(TRAIN, 2.2))
         self.val_curve.setPen(line(VAL, 2.2))
         self.prev_metric_train.setPen(line(FAINT, 1.5, Qt.DashLine))
@@ -132,8 +148,22 @@ class CurvesView(QWidget):
         self._legends()
 
     def _legends(self):
+        empty = not self.rows and not self.previous
+        for label in self.placeholders:
+            label.setVisible(empty)
+            label.setGeometry(label.parent().rect())
+        for plot in (self.loss_plot, self.metric_plot):
+            for side in ("left", "bottom"):
+                plot.getPlotItem().getAxis(side).setStyle(showValues=not empty)
+        if empty:                      # no made-up axes, no legend of lines that do not exist yet
+            for plot in (self.loss_plot, self.metric_plot):
+                plot.getPlotItem().setTitle(None)
+                plot.legend_entries = None
+            return
         train, val = TRAIN.name(), VAL.name()
-        loss = [(train, "solid", "training"), (val, "solid", "validation"), ("#5b8fc9", "solid", "per batch")]
+        loss = [(train, "solid", "training"), (val, "solid", "validation")]
+        if self.batch_x:
+            loss.append((BATCH.name(), "dot", "each batch (smoothed)"))
         if self.previous:
             loss.append(("#a0a0a0", "dash", "last run"))
         if self.best_epoch is not None:
@@ -146,6 +176,8 @@ class CurvesView(QWidget):
     def resizeEvent(self, event):
         super().resizeEvent(event)
         self._legends()                # one line or two, for the new width
+        for label in self.placeholders:
+            label.setGeometry(label.parent().rect())
 
     # ------------------------------------------------------------- feeding
     def start_run(self):
@@ -177,10 +209,15 @@ class CurvesView(QWidget):
 
     def add_batches(self, progress):
         batches = max(progress.batches, 1)
+        if batches == 1:
+            return                     # one batch per epoch: the per-batch curve is the epoch curve
+        # an average over about a quarter of an epoch (at most 20 batches): it follows the
+        # epoch curve instead of lagging behind it
+        keep = 1.0 - 1.0 / min(max(batches / 4.0, 1.0), SMOOTHING_BATCHES)
         for step, loss in progress.losses:
             if not np.isfinite(loss):
                 continue
-            self._ema = loss if self._ema is None else SMOOTHING * self._ema + (1 - SMOOTHING) * loss
+            self._ema = loss if self._ema is None else keep * self._ema + (1 - keep) * loss
             self.batch_x.append(step / batches)
             self.batch_y.append(self._ema)
         if len(self.batch_x) > MAX_BATCH_POINTS:          # keep every other point of the older half
@@ -223,7 +260,8 @@ class CurvesView(QWidget):
 
     def _redraw(self):
         m = self.metric_key
-        self.metric_plot.getPlotItem().setLabel("left", "MAE" if m == "mae" else "accuracy")
+        self.metric_plot.getPlotItem().setLabel("left", "MAE: mean absolute error" if m == "mae"
+                                                 else "accuracy: share right")
         self.train_curve.setData(*self._xy(self.rows, "train_loss"))
         self.val_curve.setData(*self._xy(self.rows, "val_loss"))
         self.prev_train.setData(*self._xy(self.previous, "train_loss"))

@@ -330,6 +330,9 @@ class EdgeItem(QGraphicsItem):
     def path_rect(self):
         return self._path.boundingRect()
 
+    def path(self):
+        return self._path
+
     def shape(self):
         return self._shape
 

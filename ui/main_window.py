@@ -93,6 +93,7 @@ class MainWindow(QMainWindow):
             self.undo_action.setEnabled(False)
         self.document = doc
         doc.setParent(self)
+        self.statusBar().clearMessage()          # nothing said about the last document stays
         self.scene = GraphScene(doc, self)
         if self.view is None:
             self.view = GraphView(self.scene, doc, self)
@@ -126,6 +127,7 @@ class MainWindow(QMainWindow):
         self._update_counts()
         self._training_state("idle")
         self.layout_.show_editor()
+        self._start_page_actions()
         self.layout_.setup_dock.raise_()
         QTimer.singleShot(0, self.view.fit)          # once the layout has given the view its size
         if old is not None:
@@ -159,7 +161,7 @@ class MainWindow(QMainWindow):
         if warnings:
             parts.append(f"⚠ {warnings} warning{'s' * (warnings != 1)}")
         self.issues_button.setText(" · ".join(parts))
-        self.issues_button.setVisible(bool(parts))
+        self.issues_button.setVisible(bool(parts) and not self.layout_.on_start_page)
         self.issues_button.setStyleSheet(f"color: {'#e5484d' if mistakes else '#6cb6d9' if waiting else '#e8a33d'};"
                                          " font-weight: bold; padding: 0 6px")
         self.issues_button.setToolTip("Click to go to the node (again for the next one)")
@@ -219,8 +221,9 @@ class MainWindow(QMainWindow):
     def _training_state(self, state):
         idle = state == "idle"
         blocked = self.training.blocked
+        editing = not self.layout_.on_start_page
         for name in ("train", "step", "animate"):
-            self.actions[name].setEnabled(idle and blocked is None or (name == "step" and state == "paused"))
+            self.actions[name].setEnabled(editing and (idle and blocked is None or (name == "step" and state == "paused")))
         tip = "Train the graph on its data set" if blocked is None else f"Cannot train yet: {blocked}"
         self.actions["train"].setToolTip(tip)
         self.actions["train"].setStatusTip(tip)
@@ -290,6 +293,20 @@ class MainWindow(QMainWindow):
         self.start_page.set_recent(self._recent())
         self.layout_.show_start()
         self._training_state(self.training.session.state)
+        self._start_page_actions()
+
+    def _start_page_actions(self):
+        """On the start page the graph's actions have no graph to act on."""
+        on = not self.layout_.on_start_page
+        for name in ("save", "save_as", "cut", "copy", "paste", "duplicate", "delete", "select_all", "zoom_in",
+                     "zoom_out", "fit", "layout", "max_canvas", "max_plots", "presentation", "train", "step",
+                     "animate"):
+            self.actions[name].setEnabled(on and (name not in ("train", "step", "animate")
+                                                  or self.training.blocked is None))
+        self.undo_action.setEnabled(on and self.document.undo_stack.canUndo())
+        self.redo_action.setEnabled(on and self.document.undo_stack.canRedo())
+        self.status_counts.setVisible(on)
+        self.issues_button.setVisible(on and bool(self.issues_button.text()))
 
     def open_example(self, name):
         path = find_example(name)

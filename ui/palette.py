@@ -1,11 +1,25 @@
 """The palette: node types by category with a search field and a short description; drag a
 type onto the canvas (or double-click it) to add a node."""
 from PySide6.QtCore import QMimeData, Qt, Signal
-from PySide6.QtGui import QDrag
+from PySide6.QtGui import QDrag, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QLabel, QLineEdit, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from engine.graph import REGISTRY
+from . import style as S
 from .view import NODE_TYPE_MIME
+
+
+def _swatch(color):
+    pix = QPixmap(12, 12)
+    pix.fill(Qt.transparent)
+    if color is not None:
+        p = QPainter(pix)
+        p.setRenderHint(QPainter.Antialiasing)
+        p.setBrush(color)
+        p.setPen(Qt.NoPen)
+        p.drawRoundedRect(0, 1, 12, 10, 2, 2)
+        p.end()
+    return QIcon(pix)
 
 
 class PaletteTree(QTreeWidget):
@@ -66,6 +80,10 @@ class Palette(QWidget):
                 continue
             top = QTreeWidgetItem([category])
             top.setFlags(Qt.ItemIsEnabled)
+            top.setIcon(0, _swatch(S.CATEGORY_COLORS.get(category)))     # the colour nodes of it wear
+            font = top.font(0)
+            font.setBold(True)
+            top.setFont(0, font)
             self.tree.addTopLevelItem(top)
             for nt in shown:
                 child = QTreeWidgetItem([nt.title])

@@ -64,6 +64,7 @@ class RunControls(QWidget):
         self.reset_button.clicked.connect(self.reset_clicked)
         self.pace.activated.connect(lambda i: self.pace_changed.emit(self.pace.itemData(i)))
         self.blocked_reason = None
+        self.has_weights = False
         self._text = None
         self.state = "idle"
         self.set_state("idle")
@@ -83,13 +84,18 @@ class RunControls(QWidget):
     def pace_value(self):
         return self.pace.currentData()
 
+    def set_has_weights(self, has):
+        """Reset has something to forget only once the graph has trained weights."""
+        self.has_weights = bool(has)
+        self.set_state(self.state)
+
     def set_blocked(self, reason):
         """Why training cannot start (an error in the graph, no data set), or None."""
         self.blocked_reason = reason
         self.set_state(self.state)
         shown = self.text()
         if self.state == "idle" and (reason or not shown or shown.startswith(("Cannot train", "Ready"))):
-            self.show_text(f"Cannot train yet: {reason}" if reason else "Ready: press Train (F5)")
+            self.show_text(f"Cannot train yet: {reason}" if reason else "Ready: press Train (F5)", 0.0)
 
     def set_state(self, state):
         """'idle', 'running', 'paused' or 'stopping'."""
@@ -104,7 +110,7 @@ class RunControls(QWidget):
                                   if state == "paused" else "Pause")
         self.stop_button.setEnabled(state in ("running", "paused"))
         self.step_button.setEnabled((idle and self.blocked_reason is None) or state == "paused")
-        self.reset_button.setEnabled(idle)
+        self.reset_button.setEnabled(idle and self.has_weights)
 
     # ------------------------------------------------------------- progress
     def show_progress(self, p):
@@ -114,10 +120,13 @@ class RunControls(QWidget):
                                 f"{p.samples_per_s:,.0f} samples/s · {clock(p.eta_s)} left")
         self.progress.setToolTip("")
 
-    def show_text(self, text):
+    def show_text(self, text, fraction=None):
         """A line about the run (finished, failed, restored…) in the bar, elided to fit; the whole
-        of it in the bar's tooltip (and the window's status bar)."""
+        of it in the bar's tooltip (and the window's status bar). ``fraction``: fill the bar so
+        far (1.0 once a run has finished)."""
         self._text = text
+        if fraction is not None:
+            self.progress.setValue(int(1000 * fraction))
         self.progress.setToolTip(text)
         self._fit_text()
 

@@ -5,8 +5,8 @@ open)."""
 import os
 from types import SimpleNamespace
 
-from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QImage, QPainter, QPixmap
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QFont, QFontMetrics, QImage, QPainter, QPen, QPixmap, QTransform
 from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSizePolicy,
                                QVBoxLayout, QWidget)
 
@@ -22,16 +22,47 @@ _thumbs = {}
 
 
 def graph_picture(graph, width=THUMB_W, height=THUMB_H):
-    """The graph drawn as the editor draws it, fitted into width × height."""
+    """The graph in miniature: its nodes as the editor places and colours them, each with its
+    title when there is room, and its wires."""
     scene = GraphScene(SimpleNamespace(graph=graph))
     try:
         image = QImage(width, height, QImage.Format_ARGB32_Premultiplied)
         image.fill(S.BACKGROUND)
-        source = scene.itemsBoundingRect().adjusted(-20, -20, 20, 20)
+        boxes = {nid: item.scene_box() for nid, item in scene.node_items.items()}
+        if not boxes:
+            return QPixmap.fromImage(image)
+        area = QRectF()
+        for b in boxes.values():
+            area = area.united(b)
+        area.adjust(-12, -12, 12, 12)
+        k = min(width / area.width(), height / area.height())
+        ox = (width - area.width() * k) / 2 - area.left() * k
+        oy = (height - area.height() * k) / 2 - area.top() * k
+
+        def at(p):
+            return QPointF(ox + p.x() * k, oy + p.y() * k)
         painter = QPainter(image)
         painter.setRenderHint(QPainter.Antialiasing)
-        painter.setRenderHint(QPainter.TextAntialiasing)
-        scene.render(painter, QRectF(0, 0, width, height), source, Qt.KeepAspectRatio)
+        pen = QPen(S.EDGE, 1.2)
+        pen.setCosmetic(True)
+        painter.setPen(pen)
+        painter.setTransform(QTransform(k, 0, 0, k, ox, oy))
+        for edge in scene.edge_items.values():          # the wires as the editor routes them
+            painter.drawPath(edge.path())
+        painter.resetTransform()
+        font = QFont(S.font(7.5, True))
+        painter.setFont(font)
+        fm = QFontMetrics(font)
+        for nid, b in boxes.items():
+            item = scene.node_items[nid]
+            r = QRectF(at(b.topLeft()), at(b.bottomRight()))
+            painter.setPen(Qt.NoPen)
+            painter.setBrush(item.color)
+            painter.drawRoundedRect(r, 3, 3)
+            if fm.height() <= r.height():
+                painter.setPen(S.TEXT)
+                painter.drawText(r.adjusted(3, 0, -2, 0), Qt.AlignVCenter | Qt.AlignLeft,
+                                 fm.elidedText(item.title, Qt.ElideRight, int(r.width() - 5)))
         painter.end()
         return QPixmap.fromImage(image)
     finally:
@@ -63,7 +94,6 @@ class ExampleCard(QFrame):
         self.setFixedWidth(CARD_W)
         self.setCursor(Qt.PointingHandCursor)
         self.setFocusPolicy(Qt.StrongFocus)
-        self.setToolTip(f"Open {example.title} ({os.path.basename(example.path)})")
         lay = QVBoxLayout(self)
         lay.setContentsMargins(10, 10, 10, 10)
         self.picture = QLabel(self)
@@ -74,21 +104,19 @@ class ExampleCard(QFrame):
         lay.addWidget(self.picture)
         head = QHBoxLayout()
         title = QLabel(f"<b style='font-size:12pt'>{example.order}. {example.title}</b>", self)
+        title.setWordWrap(True)
         level = QLabel(example.level, self)
         level.setStyleSheet(f"background:{LEVEL_COLORS.get(example.level, '#555')}; color:white; "
-                            "border-radius:7px; padding:1px 7px")
+                            "border-radius:7px; padding:1px 7px; font-size:8pt")
         head.addWidget(title, 1)
-        head.addWidget(level)
+        head.addWidget(level, 0, Qt.AlignTop)
         lay.addLayout(head)
-        teaches = QLabel(example.teaches, self)
+        teaches = QLabel(example.teaches or example.description, self)
         teaches.setWordWrap(True)
         teaches.setStyleSheet("color:#e6e9ee")
         lay.addWidget(teaches)
-        desc = QLabel(example.description, self)
-        desc.setWordWrap(True)
-        desc.setStyleSheet("color:#9aa3ae")
-        lay.addWidget(desc)
         lay.addStretch(1)
+        self.setToolTip(f"{example.description}\n\nClick to open {os.path.basename(example.path)}")
         self.setStyleSheet("QFrame#card { background:#2c3138; border:1px solid #3a414a; border-radius:8px }"
                            "QFrame#card:hover, QFrame#card:focus { border:1px solid #f2c14e }")
 
@@ -156,7 +184,7 @@ class StartPage(QScrollArea):
         self.grid.setContentsMargins(0, 0, 0, 0)
         self.grid.setSpacing(14)
         self.grid_host.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Fixed)
-        lay.addWidget(self.grid_host)
+        lay.addWidget(self.grid_host, 0, Qt.AlignHCenter)
         lay.addStretch(1)
         self.cards = [ExampleCard(e, self.grid_host) for e in examples]
         for c in self.cards:
@@ -182,7 +210,6 @@ class StartPage(QScrollArea):
             self.grid.removeWidget(c)
         for i, c in enumerate(self.cards):
             self.grid.addWidget(c, i // cols, i % cols, Qt.AlignTop)
-        self.grid.setColumnStretch(cols, 1)
 
     def resizeEvent(self, event):
         super().resizeEvent(event)

@@ -16,7 +16,7 @@ NODE_BODY = QColor("#2c3138")
 NODE_BORDER = QColor("#4a525d")
 SELECTED = QColor("#f2c14e")
 TEXT = QColor("#e6e9ee")
-TEXT_DIM = QColor("#9aa3ae")
+TEXT_DIM = QColor("#b3bcc7")
 ERROR = QColor("#e5484d")
 WARNING = QColor("#e8a33d")
 EDGE = QColor("#8a95a3")
@@ -31,7 +31,7 @@ PORT_RADIUS = 5
 GRID = 20
 LOD_DETAIL = 0.4          # below this zoom, nodes are drawn as plain boxes
 TITLE_PT = 10             # node titles: 13 px at zoom 1, so ≥ 10 px on screen down to zoom 0.77
-BODY_PT = 8               # port names, footers, wire labels
+BODY_PT = 8.5             # port names, footers, wire labels
 READABLE_TITLE_PX = 10    # a title smaller than this on screen is not readable on a laptop
 INCOMPLETE = QColor("#6cb6d9")   # "connect x": a node not wired yet (neutral, not an error)
 

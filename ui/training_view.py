@@ -4,7 +4,7 @@ in a dock by the main window) and the run controls (placed in the training toolb
 the session's signals to them and tints the canvas's nodes while training."""
 import time
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from app.inspection import InspectionSource
@@ -54,6 +54,8 @@ class TrainingView(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.tabs, 1)
+        self.tabs.setCornerWidget(self.curves.tools, Qt.TopRightCorner)
+        self.tabs.currentChanged.connect(lambda _: self.curves.tools.setVisible(self.tabs.currentWidget() is self.curves))
         self._last_refresh = 0.0
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
@@ -69,6 +71,7 @@ class TrainingView(QWidget):
         c.reset_clicked.connect(self.reset_weights)
         c.pace_changed.connect(s.set_pace)
         s.state_changed.connect(c.set_state)
+        s.state_changed.connect(lambda st: c.set_has_weights(bool(self.document.store.tensors)))
         s.state_changed.connect(self.panel.set_state)
         s.state_changed.connect(lambda st: self.animation.record_button.setEnabled(st == "idle"))
         s.progress.connect(self._progress_arrived)
@@ -113,6 +116,7 @@ class TrainingView(QWidget):
         """Train is offered only when it can work; views that do not apply say why."""
         reason = training_blocker(self.document.graph)
         self.blocked = reason
+        self.controls.set_has_weights(bool(self.document.store.tensors))
         self.controls.set_blocked(reason)
         self.animation.record_button.setEnabled(reason is None and not self.session.busy)
         self.animation.record_button.setToolTip("Train one batch with every node reporting, then play it back"
@@ -155,6 +159,7 @@ class TrainingView(QWidget):
 
     def reset_weights(self):
         if self.session.reset_weights():
+            self.controls.set_has_weights(False)
             self.curves.start_run()
             self.controls.show_text("weights reset: the next run starts from the seeded initialisation")
             self.refresh_views()
@@ -244,7 +249,8 @@ class TrainingView(QWidget):
                 text += f" · validation loss {last['val_loss']:.4g}"
             if reason != "stopped" and tr.cfg.get("restore_best") and tr.best_state is not None:
                 text += f" · weights of the best epoch ({tr.history.best_epoch()}) kept"
-        self.controls.show_text(text + (f" — {message}" if message and reason != "stopped" else ""))
+        self.controls.show_text(text + (f" — {message}" if message and reason != "stopped" else ""),
+                                1.0 if reason != "stopped" else None)
         self.message.emit(text)
         self.refresh_views()
 

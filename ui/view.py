@@ -1,7 +1,7 @@
 """The canvas: zoom, pan, rubber-band selection, moving nodes (as undoable commands), drops
 from the palette, connections by dragging between ports, and the Tab search popup."""
 from PySide6.QtCore import QEasingCurve, QPointF, QRectF, Qt, QVariantAnimation, Signal
-from PySide6.QtGui import QCursor, QFontInfo, QPainter
+from PySide6.QtGui import QColor, QCursor, QFontInfo, QPainter
 from PySide6.QtWidgets import QApplication, QGraphicsView, QToolTip
 
 from app.commands import MoveNodes
@@ -12,6 +12,7 @@ from .search_popup import NodeSearchPopup
 
 NODE_TYPE_MIME = "application/x-tensorweave-node-type"
 MIN_ZOOM, MAX_ZOOM = 0.05, 4.0
+MORE_SHADE = QColor(242, 193, 78, 60)   # the strip at an edge past which the graph goes on
 FIT_MARGIN = 16                   # scene units around the graph when fitting it into the view
 MAX_FIT_ZOOM = 1.25               # a three-node graph is not blown up to fill the screen
 EMPTY_HINT = ("An empty graph.\n\nDrag a node from the Palette (or press Tab and type its name),\n"
@@ -47,6 +48,7 @@ class GraphView(QGraphicsView):
         self._camera = None
         self.presentation = False
         self.normal_fit_zoom = None     # the last fit outside presentation mode
+        self.auto_fit = False           # fit again when the view's size changes, until the user zooms or pans
 
     # ------------------------------------------------------------- zoom and pan
     def zoom(self):
@@ -68,9 +70,11 @@ class GraphView(QGraphicsView):
         self._zoom_changed()
 
     def zoom_in(self):
+        self.auto_fit = False
         self.zoom_by(1.25)
 
     def zoom_out(self):
+        self.auto_fit = False
         self.zoom_by(0.8)
 
     def fit(self):
@@ -95,6 +99,7 @@ class GraphView(QGraphicsView):
                 seen = self.visible_scene_rect()
                 self.centerOn(QPointF(min(rect.center().x(), rect.left() - FIT_MARGIN + seen.width() / 2),
                                       min(rect.center().y(), rect.top() - FIT_MARGIN + seen.height() / 2)))
+        self.auto_fit = True
         px = self.title_pixels()
         if px < S.READABLE_TITLE_PX and self.scene().node_items:
             self.status_message.emit(f"The graph is shown whole, but its text is small ({px:.1f} px): View ▸ "
@@ -112,6 +117,33 @@ class GraphView(QGraphicsView):
             rect = rect.united(item.path_rect())
         return rect
 
+    def _draw_more_marks(self, painter):
+        graph, seen = self.graph_rect(), self.visible_scene_rect()
+        vp = QRectF(self.viewport().rect())
+        marks = []
+        if graph.bottom() > seen.bottom() + 8:
+            marks.append((QRectF(vp.left(), vp.bottom() - 22, vp.width(), 22), "▼ more below"))
+        if graph.top() < seen.top() - 8:
+            marks.append((QRectF(vp.left(), vp.top(), vp.width(), 22), "▲ more above"))
+        if graph.right() > seen.right() + 8:
+            marks.append((QRectF(vp.right() - 22, vp.top(), 22, vp.height()), "▶"))
+        if graph.left() < seen.left() - 8:
+            marks.append((QRectF(vp.left(), vp.top(), 22, vp.height()), "◀"))
+        if not marks:
+            return
+        painter.save()
+        painter.resetTransform()
+        painter.setFont(S.font(9, True))
+        for box, text in marks:
+            painter.fillRect(box, MORE_SHADE)
+            painter.setPen(S.TEXT)
+            painter.drawText(box, Qt.AlignCenter, text)
+        painter.restore()
+
+    def scrollContentsBy(self, dx, dy):
+        super().scrollContentsBy(dx, dy)
+        self.viewport().update()          # the edge marks are drawn in view coordinates
+
     def title_pixels(self):
         """How tall node titles are on screen (the title font's pixel size times the zoom)."""
         return QFontInfo(S.title_font()).pixelSize() * self.zoom()
@@ -121,6 +153,7 @@ class GraphView(QGraphicsView):
 
     def follow(self, item, smooth=True):
         """Bring a node into the middle of the view (the camera following an animation)."""
+        self.auto_fit = False
         target = item.sceneBoundingRect().center()
         if not smooth:
             self.centerOn(target)
@@ -136,9 +169,13 @@ class GraphView(QGraphicsView):
         self._camera.start()
 
     def drawForeground(self, painter, rect):
-        """An empty canvas says how to begin (drawn in view coordinates, over the grid)."""
+        """An empty canvas says how to begin; a graph that goes on past an edge of the view says
+        so at that edge (drawn in view coordinates, over the grid)."""
         scene = self.scene()
-        if scene is None or getattr(scene, "node_items", None):
+        if scene is not None and getattr(scene, "node_items", None):
+            self._draw_more_marks(painter)
+            return
+        if scene is None:
             return
         painter.save()
         painter.resetTransform()
@@ -148,9 +185,15 @@ class GraphView(QGraphicsView):
         painter.drawText(box, Qt.AlignCenter | Qt.TextWordWrap, EMPTY_HINT)
         painter.restore()
 
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        if self.auto_fit:                 # docks shown or hidden, window resized: still the whole graph
+            self.fit()
+
     def wheelEvent(self, event):
         delta = event.angleDelta().y()
         if delta:
+            self.auto_fit = False
             self.zoom_by(1.0015 ** delta)
         event.accept()
 
@@ -163,6 +206,7 @@ class GraphView(QGraphicsView):
     def mousePressEvent(self, event):
         if event.button() == Qt.MiddleButton or (event.button() == Qt.LeftButton and self._space):
             self._pan_from = event.position()
+            self.auto_fit = False
             self.viewport().setCursor(Qt.ClosedHandCursor)
             event.accept()
             return

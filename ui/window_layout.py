@@ -3,7 +3,7 @@ graph is the hero, the plots grow with the screen), the Palette on the left, the
 the Training setup on the right (each scrolls), the start page instead of all of that. Sizes are
 proportional to the window on first start, remembered between runs and can be reset. Focus
 modes show only the canvas or only the plots, and undo themselves before anything is saved."""
-from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QFrame, QScrollArea, QSplitter, QStackedWidget
 
 LAYOUT_VERSION = 2             # bump when the docks change, so an old saved state is not applied
@@ -42,6 +42,7 @@ class WindowLayout:
         self.mode = None               # None, "start", "canvas" or "plots"
         self._shown = {}               # what a mode hid, to show again when it ends
         self._presenting = {}          # side docks hidden by presentation mode
+        self._split_pending = False
         self.restored = False
 
     def _dock(self, title, name, area):
@@ -69,6 +70,8 @@ class WindowLayout:
         if self.mode == "start":
             self.end_mode()
         self.stack.setCurrentWidget(self.splitter)
+        if self._split_pending and self.window.isVisible():
+            QTimer.singleShot(0, self._size_splitter)
 
     def show_start(self):
         if self.mode not in (None, "start"):
@@ -135,9 +138,17 @@ class WindowLayout:
         width = max(w.width(), 800)
         w.resizeDocks([self.palette_dock], [int(min(max(width * 0.13, 170), 240))], Qt.Horizontal)
         w.resizeDocks([self.inspector_dock], [int(min(max(width * 0.21, 280), 380))], Qt.Horizontal)
-        total = max(sum(self.splitter.sizes()), self.splitter.height(), 300)
-        self.splitter.setSizes([int(total * CANVAS_SHARE), total - int(total * CANVAS_SHARE)])
+        self._split_pending = True
+        if self.splitter.isVisible():
+            self._size_splitter()
         self.inspector_dock.raise_()
+
+    def _size_splitter(self):
+        """The canvas's share of the height (only once the splitter is on screen: a hidden one,
+        behind the start page, has no height to share)."""
+        self._split_pending = False
+        total = max(self.splitter.height() - self.splitter.handleWidth(), 300)
+        self.splitter.setSizes([int(total * CANVAS_SHARE), total - int(total * CANVAS_SHARE)])
 
     def save(self, settings):
         if self.mode is not None:
