@@ -2,6 +2,7 @@
 
 Bad input (a missing or broken file, an invalid graph, a bad flag) ends with one line on stderr
 and a non-zero exit status, never a traceback."""
+import json
 import os
 import sys
 import time
@@ -78,6 +79,7 @@ def train(args):
     from engine.errors import EngineError
     from engine.graph import events as ev
     from engine.graph import fileformat
+    from engine.graph.overfitting import judge
     from engine.graph.plan import GraphInvalid
     from engine.graph.training import NonFiniteLoss, Trainer
     from engine.graph.weights import WeightStore
@@ -158,6 +160,8 @@ def train(args):
             best_copy = f"{stem}-best-epoch{ext}"
             fileformat.save(graph, best_copy, name=f"{loaded.name} (epoch {best})", description=loaded.description,
                             store=best_store, history=history, normalizer=trainer.normalizer, best_epoch=best)
+        verdict = judge(history.epochs, trainer.cfg["epochs"], trainer.chance_loss)
+        _write_summary(os.path.join(out, "summary.json"), history, best, verdict, trainer)
     except (OSError, EngineError) as exc:
         return _fail(f"cannot write results to {out}: {exc}")
     last = history.epochs[-1]
@@ -168,10 +172,43 @@ def train(args):
     final = ", ".join(f"{part} loss {fm[f'{part}_loss']:.4f} {_metric(key, fm.get(f'{part}_{key}'))}"
                       for part in ("train", "val") if f"{part}_loss" in fm)
     print(f"done in {elapsed:.1f} s; with {which} weights: {final}")
-    print(f"saved {target} and {os.path.join(out, 'history.csv')}")
+    print(f"saved {target}, {os.path.join(out, 'history.csv')} and summary.json")
     if best_copy:
         print(f"saved the best epoch's weights as {best_copy}")
+    print(_verdict_line(verdict, history))
     return EXIT_OK
+
+
+def _verdict_line(verdict, history):
+    if not any(r.get("val_loss") is not None for r in history.epochs):
+        return "overfitting: not judged (no validation set)"
+    if verdict.overfitting:
+        return (f"overfitting: from epoch {verdict.onset} the validation loss rose "
+                f"{verdict.gl:.0f} % above its best while the training loss kept falling "
+                f"(established at epoch {verdict.flagged_at}); the weights of epoch {verdict.onset} were the best")
+    return "overfitting: none (the validation loss did not turn upward for good)"
+
+
+def _write_summary(path, history, best, verdict, trainer):
+    """summary.json: what a script comparing runs needs, in one small file."""
+    vals = [r.get("val_loss") for r in history.epochs]
+    have_val = any(v is not None for v in vals)
+    best_row = next((r for r in history.epochs if r["epoch"] == best), None)
+    summary = {
+        "epochs": len(history.epochs),
+        "best_epoch": best,
+        "final_val_loss": vals[-1] if have_val else None,
+        "best_val_loss": best_row.get("val_loss") if best_row and have_val else None,
+        "final_train_loss": history.epochs[-1]["train_loss"],
+        "overfitting_onset": verdict.onset if verdict.overfitting else None,
+        "overfitting_established_at": verdict.flagged_at if verdict.overfitting else None,
+        "chance_loss": trainer.chance_loss,
+        "end": trainer.end_reason,
+    }
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(summary, f, indent=2)
+    os.replace(tmp, path)
 
 
 def _metric(key, v):

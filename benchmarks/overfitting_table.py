@@ -71,8 +71,15 @@ def run(make, seed):
     g.config["training"] = {**g.config["training"], "seed": seed, "restore_best": False}
     tr = Trainer(g)
     tr.fit()
-    keep = ("epoch", "train_loss", "val_loss", "train_accuracy", "val_accuracy", "train_mae", "val_mae")
-    return g.config["training"].get("epochs", 50), [{k: r[k] for k in keep if k in r} for r in tr.history.epochs]
+    keep = ("epoch", "train_loss", "val_loss")
+    return (g.config["training"].get("epochs", 50), [{k: r[k] for k in keep if k in r} for r in tr.history.epochs],
+            tr.chance_loss)
+
+
+def rows_of(run):
+    """A stored run's per-epoch rows."""
+    return [{"epoch": i + 1, "train_loss": t, "val_loss": v} for i, (t, v) in enumerate(zip(run["train_loss"],
+                                                                                           run["val_loss"]))]
 
 
 def main():
@@ -81,15 +88,17 @@ def main():
     ap.add_argument("--write", action="store_true")
     args = ap.parse_args()
     runs = []
-    print(f"{'setup':<36} {'expect':<8} {'flagged':>7} {'missed':>6} {'false':>5}  onsets")
+    print(f"{'setup':<36} {'expect':<8} {'flagged':>7} {'missed':>6} {'false':>5}  onset epochs")
     for name, (make, expect) in SETUPS.items():
         flagged, onsets, t0 = 0, [], time.perf_counter()
         for seed in range(args.seeds):
-            epochs, rows = run(make, seed)
-            v = judge(rows, epochs)
-            flagged += v.overfitting
-            onsets.append(v.onset)
-            runs.append({"setup": name, "seed": seed, "epochs": epochs, "overfits": expect, "history": rows})
+            epochs, rows, chance = run(make, seed)
+            v = judge(rows, epochs, chance)
+            flagged += bool(v.spans) if not expect else v.overfitting
+            onsets.append(v.onset if v.overfitting else None)
+            runs.append({"setup": name, "seed": seed, "epochs": epochs, "chance_loss": chance, "overfits": expect,
+                         "train_loss": [float(f"{r['train_loss']:.7g}") for r in rows],
+                         "val_loss": [float(f"{r['val_loss']:.7g}") for r in rows]})
         n = args.seeds
         print(f"{name:<36} {'overfit' if expect else 'healthy':<8} {flagged:>7} {n - flagged if expect else 0:>6} "
               f"{0 if expect else flagged:>5}  {onsets}  ({time.perf_counter() - t0:.1f} s)", flush=True)

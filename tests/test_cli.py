@@ -110,3 +110,22 @@ def test_a_run_that_keeps_its_last_weights_also_saves_the_best_epoch(tmp_path):
     tr = Trainer(loaded.graph, store).setup()
     val_loss, _ = tr.evaluate(tr._xva, tr._yva)
     assert val_loss == pytest.approx(min(loaded.history.column("val_loss")), rel=1e-4)
+
+
+def test_train_ends_with_the_overfitting_verdict_and_writes_a_summary(tmp_path):
+    import json
+    out = tmp_path / "over"
+    r = run("train", os.path.join(EXAMPLES, "overfitting.twg"), "--epochs", "120", "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    last = r.stdout.strip().splitlines()[-1]
+    summary = json.loads((out / "summary.json").read_text())
+    onset = summary["overfitting_onset"]
+    assert isinstance(onset, int) and last.startswith(f"overfitting: from epoch {onset} ")
+    assert summary["best_epoch"] == onset and summary["best_val_loss"] < summary["final_val_loss"]
+    rows = list(csv.DictReader(open(out / "history.csv")))
+    assert summary["best_val_loss"] == pytest.approx(min(float(x["val_loss"]) for x in rows))
+    assert summary["final_val_loss"] == pytest.approx(float(rows[-1]["val_loss"]))
+    healthy = tmp_path / "moons"
+    r = run("train", os.path.join(EXAMPLES, "moons.twg"), "--out", str(healthy))
+    assert r.returncode == 0 and r.stdout.strip().splitlines()[-1].startswith("overfitting: none")
+    assert json.loads((healthy / "summary.json").read_text())["overfitting_onset"] is None

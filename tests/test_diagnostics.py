@@ -1,10 +1,10 @@
-"""What the training window shows, computed by the engine: overfitting onset, node probes,
+"""What the training window shows, computed by the engine (the overfitting detector: see
+test_overfitting.py): node probes,
 confusion matrix, decision grid, the per-node gradient check, single-step training."""
 import threading
 import time
 
 import numpy as np
-import pytest
 
 from engine.graph import diagnostics as D
 from engine.graph.training import Trainer
@@ -13,17 +13,6 @@ from graph_helpers import mlp_graph
 
 def rows(train, val):
     return [{"epoch": i + 1, "train_loss": t, "val_loss": v} for i, (t, v) in enumerate(zip(train, val))]
-
-
-def test_overfitting_onset_is_the_validation_minimum_once_the_curves_part():
-    train = [1.0, 0.8, 0.6, 0.5, 0.4, 0.3, 0.25, 0.2, 0.15, 0.1]
-    val = [1.0, 0.85, 0.7, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95]
-    assert D.overfitting_onset(rows(train, val), patience=5) == 4
-    assert D.overfitting_onset(rows(train[:7], val[:7]), patience=5) is None     # not long enough yet
-    assert D.overfitting_onset(rows(train, [v * 0 + 1 - i * 0.01 for i, v in enumerate(val)])) is None  # still improving
-    flat_train = [0.5] * 10                                                        # training stalled too: no
-    assert D.overfitting_onset(rows(flat_train, val)) is None
-    assert D.overfitting_onset([{"epoch": 1, "train_loss": 1.0}]) is None          # no validation set
 
 
 def test_confusion_matrix_and_labels():

@@ -84,7 +84,7 @@ def test_overfitting_example_is_marked_and_best_weights_restore_its_loss(window,
     rows = curves.rows
     best = min(rows, key=lambda r: r["val_loss"])
     assert curves.onset == best["epoch"] and curves.onset < 60
-    assert curves.overfit_region.isVisible() and not curves.banner.isHidden()
+    assert curves.overfit_regions and curves.overfit_regions[-1].isVisible() and not curves.banner.isHidden()
     assert rows[-1]["val_loss"] > best["val_loss"] and rows[-1]["train_loss"] < best["train_loss"]
     qtbot.mouseClick(curves.restore_button, Qt.LeftButton)
     tr = window.training.session.trainer

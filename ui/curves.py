@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QToolButton, QVBoxLayout, QWidget
 
-from engine.graph.diagnostics import overfitting_onset
+from engine.graph.overfitting import Verdict, judge
 from . import plots
 from . import style as S
 
@@ -38,7 +38,10 @@ class CurvesView(QWidget):
         self._ema = None
         self.best_epoch = None
         self.onset = None
-        self.patience = 5
+        self.verdict = Verdict()
+        self.chance = None            # the run's chance level, the overfitting detector's scale
+        self.planned_epochs = None
+        self.overfit_regions = []
         self.restore_available = False
         self.saved_history = False    # the curves come from the file, not from a run in this window
         lay = QVBoxLayout(self)
@@ -100,10 +103,6 @@ class CurvesView(QWidget):
         self.best_line = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#f2c14e", style=Qt.DotLine))
         self.best_line.hide()
         lp.addItem(self.best_line)
-        self.overfit_region = pg.LinearRegionItem(movable=False, brush=pg.mkBrush(OVERFIT),
-                                                  pen=pg.mkPen(None))
-        self.overfit_region.hide()
-        lp.addItem(self.overfit_region)
         self.prev_metric_train = mp.plot()
         self.prev_metric_val = mp.plot()
         self.metric_train = mp.plot()
@@ -186,20 +185,26 @@ class CurvesView(QWidget):
             self.previous = self.rows
         self.rows, self.batch_x, self.batch_y, self._ema = [], [], [], None
         self.best_epoch = self.onset = None
+        self.verdict = Verdict()
         self.restore_available = self.saved_history = False
         self.banner.hide()
+        self._shade([])
         self._redraw()
         self._legends()
 
-    def set_history(self, rows, saved=False):
+    def set_run(self, epochs, chance):
+        """What the detector needs to know of the run: its planned length and chance level."""
+        self.planned_epochs, self.chance = epochs, chance
+
+    def set_history(self, rows, saved=False, chance=None):
         """Show a finished history (``saved``: the file's, whose best weights are not at hand)."""
         self.rows = [dict(r) for r in rows]
         self.batch_x, self.batch_y, self._ema = [], [], None
         self.saved_history = saved
         self.restore_available = False
-        self._auto_log()
-        self._update_markers()
-        self._redraw()
+        self.planned_epochs, self.chance = len(self.rows), chance
+        self._epochs_dirty = True
+        self.flush()
 
     def set_restore_available(self, available):
         """Offer "Restore best weights" only when it can act (best weights kept by a run in this
@@ -243,9 +248,11 @@ class CurvesView(QWidget):
             self.batch_curve.setData(self.batch_x, self.batch_y)
             self._batches_dirty = False
         if self._epochs_dirty:
+            self.verdict = judge(self.rows, self.planned_epochs or len(self.rows), self.chance)
             self._auto_log()
             self._update_markers()
             self._redraw()
+            self._focus()
             self._epochs_dirty = False
         self.flushed.emit()
 
@@ -285,13 +292,13 @@ class CurvesView(QWidget):
             self.best_epoch = None
             self.best_marker.setData([], [])
             self.best_line.hide()
-        self.onset = overfitting_onset(self.rows, self.patience)
+        v = self.verdict
+        self.onset = v.onset if v.overfitting else None
+        last = self.rows[-1]["epoch"] if self.rows else 0
+        self._shade([(a, last if b is None else b) for a, b in v.spans])
         if self.onset is not None:
-            last = self.rows[-1]["epoch"]
-            self.overfit_region.setRegion((self.onset, last))
-            self.overfit_region.show()
-            text = (f"Overfitting: since epoch {self.onset} the validation loss rises while the training loss "
-                    f"keeps falling.")
+            text = (f"Overfitting: since epoch {self.onset} the validation loss has risen {v.gl:.0f} % above its "
+                    f"best while the training loss kept falling.")
             if self.saved_history:
                 text += " (The saved run; train again to be offered its best weights.)"
             self.banner_text.setText(text)
@@ -299,17 +306,52 @@ class CurvesView(QWidget):
             self.restore_button.setVisible(self.restore_available)
             self.banner.show()
         else:
-            self.overfit_region.hide()
             self.banner.hide()
         self._legends()
 
+    def _shade(self, spans):
+        """The epochs during which overfitting held, shaded (only while the gap held)."""
+        lp = self.loss_plot.getPlotItem()
+        while len(self.overfit_regions) > len(spans):
+            lp.removeItem(self.overfit_regions.pop())
+        while len(self.overfit_regions) < len(spans):
+            region = pg.LinearRegionItem(movable=False, brush=pg.mkBrush(OVERFIT), pen=pg.mkPen(None))
+            region.setZValue(-10)
+            lp.addItem(region)
+            self.overfit_regions.append(region)
+        for region, span in zip(self.overfit_regions, spans):
+            region.setRegion(span)
+
     def _auto_log(self):
-        """Losses that fall by orders of magnitude read better on a log scale."""
-        if self.log_chosen or self.log_box.isChecked() or len(self.rows) < 5:
+        """Losses that fall by orders of magnitude read better on a log scale, unless the scale
+        would flatten the rise of the validation loss that overfitting is about."""
+        if self.log_chosen or len(self.rows) < 5:
             return
         losses = [r[k] for r in self.rows for k in ("train_loss", "val_loss") if r.get(k) is not None]
-        if losses and min(losses) > 0 and max(losses) / min(losses) > 30:
-            self.log_box.setChecked(True)
+        if not losses or min(losses) <= 0:
+            return
+        wide = bool(max(losses) / min(losses) > 30)
+        v = self.verdict
+        if wide and v.overfitting:
+            val = [r["val_loss"] for r in self.rows if r["epoch"] >= v.onset and r.get("val_loss") is not None]
+            rise = np.log10(max(val) / val[0]) / np.log10(max(losses) / min(losses)) if val and val[0] > 0 else 0
+            wide = bool(rise >= 0.25)           # the rise fills at least a quarter of the log axis
+        if wide != self.log_box.isChecked():
+            self.log_box.setChecked(wide)
+
+    def _focus(self):
+        """On a linear axis, overfitting is shown up close: the y range ends a little above the
+        validation loss since the onset, so its rise fills the plot (the first epochs' large
+        losses run off the top)."""
+        vb = self.loss_plot.getPlotItem().vb
+        v = self.verdict
+        if self.log_box.isChecked() or not v.overfitting:
+            vb.enableAutoRange(axis="y")
+            return
+        after = [r[k] for r in self.rows if r["epoch"] >= v.onset for k in ("val_loss", "train_loss")
+                 if r.get(k) is not None and np.isfinite(r[k])]
+        if after:
+            vb.setYRange(0.0, max(after) * 1.25, padding=0)
 
     def _plot_y(self, y):
         """Where a value sits on the loss plot's y axis (pyqtgraph plots log10 in log mode)."""
@@ -318,6 +360,7 @@ class CurvesView(QWidget):
     def _set_log(self, on):
         self.loss_plot.getPlotItem().setLogMode(y=on)
         self._update_markers()
+        self._focus()
 
     def _hover(self, plot, pos):
         vb = plot.getPlotItem().vb

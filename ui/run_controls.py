@@ -78,8 +78,19 @@ class RunControls(QWidget):
 
     # ------------------------------------------------------------- state
     def set_pace(self, value):
+        """None, "epoch" or a number of epochs per second (one not in the list is added to it)."""
+        if isinstance(value, str) and value != "epoch":
+            try:
+                value = float(value)              # QSettings gives numbers back as text
+            except ValueError:
+                value = None
+        if isinstance(value, (int, float)) and not value > 0:
+            value = None
         i = self.pace.findData(value)
-        self.pace.setCurrentIndex(i if i >= 0 else 0)
+        if i < 0 and isinstance(value, (int, float)):
+            self.pace.insertItem(1, f"{value:g} epochs/s", float(value))
+            i = 1
+        self.pace.setCurrentIndex(max(i, 0))
 
     def pace_value(self):
         return self.pace.currentData()

@@ -85,7 +85,7 @@ class TrainingView(QWidget):
         self.animation.record_button.clicked.connect(self.animate_step)
         self.tabs.currentChanged.connect(lambda _: self.refresh_views())
         if document.history is not None and document.history.epochs:
-            self.curves.set_history(document.history.epochs, saved=True)
+            self.curves.set_history(document.history.epochs, saved=True, chance=document.history.chance_loss)
         self._unsubscribe = document.graph.subscribe(self._graph_changed)
         self._update_readiness()
 
@@ -137,8 +137,9 @@ class TrainingView(QWidget):
             return False
         self.animator.clear()
         self._clear_tint()
+        self._progress = None
         self.curves.start_run()
-        self.controls.show_text("starting…")
+        self.controls.show_text("starting…", 0.0)
         return self.session.run()
 
     def pause_or_resume(self):
@@ -188,10 +189,11 @@ class TrainingView(QWidget):
 
     def _show_progress(self):
         """The bar moves with the curves (both at the curves' redraw), so neither runs ahead."""
-        if self._progress is not None and self.session.busy:
+        if self._progress is not None:
             self.controls.show_progress(self._progress)
 
     def _epoch_ended(self, e):
+        self.curves.set_run(e.epochs, e.chance_loss)
         self.curves.add_epoch(e.metrics)
         self._schedule_refresh()
 

@@ -1,6 +1,6 @@
-"""What the window shows about a trained graph, computed without Qt: where overfitting began,
-a node's current value and gradient, a confusion matrix, a decision boundary over 2-D inputs,
-and a finite-difference check of one node's backward on the current batch."""
+"""What the window shows about a trained graph, computed without Qt: a node's current value and
+gradient, a confusion matrix, a decision boundary over 2-D inputs, and a finite-difference check
+of one node's backward on the current batch. (When overfitting began: overfitting.py.)"""
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -13,29 +13,6 @@ from ..tensor import Tensor
 from ..testing import _objective
 from .plan import Plan
 from .weights import WeightStore
-
-
-# ----------------------------------------------------------------------------- curves
-def overfitting_onset(rows, patience=5, rise=0.02):
-    """The epoch where overfitting began, or None.
-
-    Overfitting, as the curves show it: the validation loss has been above its minimum for at
-    least ``patience`` epochs (and by more than ``rise``, relatively) while the training loss
-    kept falling below its value at that minimum. The onset is the epoch of the minimum — the
-    point where the two curves part, and the weights worth keeping."""
-    val = [(r.get("val_loss"), r.get("train_loss"), r["epoch"]) for r in rows]
-    val = [v for v in val if v[0] is not None and v[1] is not None and np.isfinite(v[0])]
-    if len(val) <= patience:
-        return None
-    b = min(range(len(val)), key=lambda i: val[i][0])
-    after = val[b + 1:]
-    if len(after) < patience:
-        return None
-    best_val, best_train, epoch = val[b]
-    last_val, last_train, _ = val[-1]
-    if last_val > best_val * (1 + rise) + 1e-12 and last_train < best_train:
-        return epoch
-    return None
 
 
 # ----------------------------------------------------------------------------- store copies

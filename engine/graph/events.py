@@ -52,6 +52,7 @@ class EpochEnd:
     best_epoch: int
     seconds: float
     paused: bool = False   # the trainer paused itself after this epoch (pace: one epoch at a time)
+    chance_loss: float = None   # the loss of the best constant prediction (the overfitting detector's scale)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from ..random import Generator
 from . import events as ev
 from .params import P, ParamError
 from .plan import Plan
+from .overfitting import chance_loss
 from .weights import WeightStore
 
 OPTIMIZERS = {"sgd": optim.SGD, "adam": optim.Adam, "adamw": optim.AdamW, "adamax": optim.Adamax,
@@ -82,6 +83,7 @@ class History:
     def __init__(self):
         self.epochs = []
         self.batches = []
+        self.chance_loss = None      # the loss of the best constant prediction (overfitting.chance_loss)
 
     def column(self, key):
         return [row.get(key) for row in self.epochs]
@@ -108,13 +110,18 @@ class History:
             w.writerows(rows)
 
     def to_json(self):
-        return {"epochs": self.epochs, "batches": self.batches}
+        out = {"epochs": self.epochs, "batches": self.batches}
+        if self.chance_loss is not None:
+            out["chance_loss"] = self.chance_loss
+        return out
 
     @classmethod
     def from_json(cls, d):
         h = cls()
         h.epochs = list(d.get("epochs", []))
         h.batches = list(d.get("batches", []))
+        c = d.get("chance_loss")
+        h.chance_loss = float(c) if isinstance(c, (int, float)) and not isinstance(c, bool) and c == c else None
         return h
 
 
@@ -271,6 +278,9 @@ class Trainer:
         if in_spec is not None and in_spec.dtype == "int":
             train.x, val.x = train.x.astype(np.int64), (val.x.astype(np.int64) if val is not None else None)
         self.cfg, self.train_set, self.val_set, self.task, self.loss_type = cfg, train, val, task, loss.type_id
+        mean = loss.params.get("reduction", "mean") == "mean"
+        self.chance_loss = self.history.chance_loss = (
+            chance_loss(loss.type_id, task, train.y, val.y if val is not None else None, loss.params) if mean else None)
         self.generator = Generator(cfg["seed"])
         self.plan = Plan(self.graph, self.store, cfg["device"], "float32", self.generator)
         if (self.sample_every or self.sample_interval) and self.listener:
@@ -394,7 +404,8 @@ class Trainer:
                 pause = self._pause_each_epoch and epoch < cfg["epochs"] and not early
                 if pause:                    # paused before the event: a listener sees it paused
                     self.pause()
-                self._emit(ev.EpochEnd(epoch, cfg["epochs"], dict(row), best_epoch, row["seconds"], pause))
+                self._emit(ev.EpochEnd(epoch, cfg["epochs"], dict(row), best_epoch, row["seconds"], pause,
+                                       self.chance_loss))
                 if self.scheduler is not None:
                     if isinstance(self.scheduler, lr_scheduler.ReduceLROnPlateau):
                         self.scheduler.step(watched)

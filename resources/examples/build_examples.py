@@ -168,7 +168,7 @@ def overfitting():
                     "turns upward: the moment to stop.",
                     {"source": "synthetic", "name": "few_points", "options": {"n_train": 8, "n_validation": 200},
                      "validation_rows": 200},
-                    {"optimizer": "adam", "lr": 0.01, "batch_size": 0, "epochs": 600, "restore_best": False},
+                    {"optimizer": "adam", "lr": 0.01, "batch_size": 0, "epochs": 250, "restore_best": False},
                     {"metric": "overfits", "min": 1.5})
 
 
