@@ -144,3 +144,15 @@ class InspectionSource:
         if len(names) != n:
             names = [f"x{''.join('₀₁₂₃₄₅₆₇₈₉'[int(d)] for d in str(i + 1))}" for i in range(n)]
         return [nm + suffix for nm in names]
+
+
+# ----------------------------------------------------------------------------- chain rule
+def chain_rule_of(recording, node_id, sample=0):
+    """The chain rule at ``node_id`` with the numbers of a recorded step (see engine/graph/chain_rule.py);
+    raises ValueError when the node has nothing to explain (a data node, no gradient)."""
+    from engine.graph.chain_rule import explain
+    from engine.graph.weights import WeightStore
+    store = WeightStore()
+    store.load_state(recording.weights_before)
+    return explain(recording.graph, store, node_id, recording.x, recording.y, sample=sample,
+                   generator=recording.generator_before)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from app.step_recording import record_step
 from engine.errors import EngineError
 from engine.graph import events as ev
 from engine.graph import fileformat
@@ -41,14 +42,6 @@ class Progress:
     eta_s: float = None
     fraction: float = 0.0
     losses: list = field(default_factory=list)   # (step, loss) of the batches since the last update
-
-
-@dataclass
-class StepRecording:
-    """One real training step, node by node: what "Animate one step" plays back."""
-    forward: list = field(default_factory=list)    # [(node id, ValueSummary)] in execution order
-    backward: list = field(default_factory=list)   # [(node id, grad norm, {weight: grad norm})], reverse order
-    loss: float = None
 
 
 class _Failure:
@@ -294,18 +287,8 @@ def _train(tr, overrides, put):
 
 
 def _record_step(tr, put):
-    rec = StepRecording()
-
-    def listen(e):
-        if isinstance(e, ev.ForwardEnd):
-            rec.forward.append((e.node, e.value))
-        elif isinstance(e, ev.BackwardEnd):
-            rec.backward.append((e.node, e.grad_norm, dict(e.weight_grad_norms)))
     try:
-        tr.setup()
-        tr.plan.listener, tr.plan.sample_every, tr.plan.sample_interval = listen, 1, 0.0
-        rec.loss, _ = tr.train_batch(tr.first_batch())
-        put(_Recorded(rec))
+        put(_Recorded(record_step(tr)))
     except BaseException as exc:        # noqa: BLE001
         put(_Failure(exc))
 

@@ -102,15 +102,17 @@ def test_animation_visits_nodes_in_order_forward_and_reverse_backward(window, qt
     window.training.animator.run_to_end()
     forward = [n for p, n in visited if p == "forward"]
     backward = [n for p, n in visited if p == "backward"]
+    update = [n for p, n in visited if p == "update"]
     order = [n for n in doc.graph.analysis.order]
     assert forward == [n for n in order if n in forward] and len(forward) == len(doc.graph.nodes)
     assert backward == [n for n in reversed(forward) if n in backward]
     trainable = {nid for nid, n in doc.graph.nodes.items() if n.type_id == "Dense"}
     assert trainable <= set(backward)
+    assert update == [n for n in order if n in trainable]             # the update: weight nodes, in plan order
     # the badges show the real statistics of that step
     dense = next(iter(trainable))
-    assert "‖∂weight‖" in window.scene.node_items[dense].badge            # the backward pass came last
-    fwd_badge = next(b for p, n, b, _ in window.training.animator.frames if p == "forward" and n == dense)
+    assert "‖ΔW‖" in window.scene.node_items[dense].badge                 # the update phase came last
+    fwd_badge = next(f[2] for f in window.training.animator.frames if f[0] == "forward" and f[1] == dense)
     assert "±" in fwd_badge
     # step node by node from the start
     window.training.animator.restart_frames()

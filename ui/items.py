@@ -124,7 +124,8 @@ class NodeItem(QGraphicsItem):
         self.header = max(S.HEADER, len(self.title_lines) * fm.height() + 10)
         self.row = max(S.ROW, body.height() + 6)
         self.footer_lines = self._footer_lines(body)
-        self.footer = max(S.FOOTER, len(self.footer_lines) * body.height() + 6)
+        shown = max(len(self.footer_lines), len(self.badge.split("\n")) if self._badge_on() else 1)
+        self.footer = max(S.FOOTER, shown * body.height() + 6)
         rows = max(len(self.port_labels[0]), len(self.port_labels[1]), 1)
         self.prepareGeometryChange()
         self.height = self.header + rows * self.row + self.footer
@@ -172,12 +173,20 @@ class NodeItem(QGraphicsItem):
             port.update()
         self.update()
 
+    def _badge_on(self):
+        return bool(self.badge) and self.glow is not None
+
     def set_glow(self, color, badge=None):
-        """Tint the node (training activity, animation); None clears it."""
+        """Tint the node (training activity, animation); None clears it. A badge (one or two
+        lines, never elided: the footer grows) replaces the footer while the node glows."""
+        lines_before = len(self.badge.split("\n")) if self._badge_on() else 1
         if badge is not None:
             self.badge = badge
         if color != self.glow or badge is not None:
             self.glow = color
+            lines = len(self.badge.split("\n")) if self._badge_on() else 1
+            if lines != lines_before:
+                self.relayout()
             self.update()
 
     def boundingRect(self):
@@ -220,15 +229,16 @@ class NodeItem(QGraphicsItem):
         for i, name in enumerate(outs):
             painter.drawText(QRectF(w / 2 - 10, self.header + i * self.row, w / 2, self.row),
                              Qt.AlignVCenter | Qt.AlignRight, name)
-        footer = self.badge if (self.badge and self.glow is not None) else "\n".join(self.footer_lines)
+        footer = self.badge if self._badge_on() else "\n".join(self.footer_lines)
         waiting = self.unconnected
-        if waiting and not errors and not (self.badge and self.glow is not None):
+        if waiting and not errors and not self._badge_on():
             footer = "connect " + ", ".join(waiting)
             painter.setPen(S.INCOMPLETE)
         elif footer and footer is self.badge:
             painter.setPen(S.TEXT)
         if footer:
-            lines = [fm.elidedText(line, Qt.ElideRight, int(w - 16)) for line in footer.split("\n")]
+            lines = footer.split("\n") if footer is self.badge else \
+                [fm.elidedText(line, Qt.ElideRight, int(w - 16)) for line in footer.split("\n")]
             painter.drawText(QRectF(8, self.height - self.footer, w - 16, self.footer),
                              Qt.AlignVCenter | Qt.AlignLeft, "\n".join(lines))
         shown = [i for i in self.issues if i.kind != "unconnected"]
@@ -273,6 +283,7 @@ class EdgeItem(QGraphicsItem):
         self.issues = []
         self.pulse = None         # animation: where along the wire the pulse is (0…1), or None
         self.pulse_color = S.SELECTED
+        self.flow = None          # backward animation: (phase 0…1, colour, dot radius, "‖∂‖ …" text)
         self._path = QPainterPath()
         self._shape = QPainterPath()
         self._bounds = QRectF()
@@ -309,7 +320,7 @@ class EdgeItem(QGraphicsItem):
         stroker = QPainterPathStroker()
         stroker.setWidth(10)
         self._shape = stroker.createStroke(path)
-        self._bounds = path.boundingRect().adjusted(-60, -14, 60, 14)
+        self._bounds = path.boundingRect().adjusted(-60, -14, 60, 34)      # room for the gradient label
         self.update()
 
     def set_analysis(self, label, issues):
@@ -322,6 +333,15 @@ class EdgeItem(QGraphicsItem):
             self.pulse_color = color
         if at != self.pulse:
             self.pulse = at
+            self.update()
+
+    def set_flow(self, phase, color=None, radius=4.0, text=""):
+        """Gradient particles running back along the wire (from its input end to its output end),
+        sized and coloured by the gradient's magnitude, with its norm written on the wire; None
+        clears them."""
+        flow = None if phase is None else (phase, color, radius, text)
+        if flow != self.flow:
+            self.flow = flow
             self.update()
 
     def boundingRect(self):
@@ -355,6 +375,26 @@ class EdgeItem(QGraphicsItem):
             painter.setPen(Qt.NoPen)
             painter.setBrush(self.pulse_color)
             painter.drawEllipse(at, 7, 7)
+        if self.flow is not None:
+            phase, fcolor, radius, text = self.flow
+            painter.setPen(QPen(fcolor, 2.2))
+            painter.drawPath(self._path)
+            painter.setPen(Qt.NoPen)
+            painter.setBrush(fcolor)
+            for j in range(3):          # three particles, from the consumer back to the producer
+                at = 1.0 - ((phase + j / 3.0) % 1.0)
+                painter.drawEllipse(self._path.pointAtPercent(at), radius, radius)
+            if text and detail:
+                mid = self._path.pointAtPercent(0.5)
+                painter.setFont(S.font(S.BODY_PT, True))
+                fm = QFontMetrics(painter.font())
+                w, h = fm.horizontalAdvance(text) + 8, fm.height() + 2
+                box = QRectF(mid.x() - w / 2, mid.y() + 10, w, h)
+                painter.setPen(QPen(fcolor, 1))
+                painter.setBrush(S.BACKGROUND)
+                painter.drawRoundedRect(box, 4, 4)
+                painter.setPen(fcolor)
+                painter.drawText(box, Qt.AlignCenter, text)
         if self.label and detail:
             mid = self._path.pointAtPercent(0.5)
             painter.setFont(S.font())

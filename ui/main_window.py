@@ -18,6 +18,7 @@ from engine.errors import EngineError
 from engine.graph import fileformat
 from engine.graph.layout import layered_layout
 from . import style as S
+from .canvas_legend import CanvasLegend
 from .help import HelpDialog, concepts_html, quick_start_html
 from .inspector import Inspector
 from .interactions import add_node_at
@@ -98,12 +99,14 @@ class MainWindow(QMainWindow):
         if self.view is None:
             self.view = GraphView(self.scene, doc, self)
             self.view.status_message.connect(lambda m: self.statusBar().showMessage(m, 8000))
+            self.canvas_legend = CanvasLegend(self.view)
         else:
             self.view.setScene(self.scene)
             self.view.document = doc
         self.inspector = Inspector(doc)
         self.layout_.inspector_scroll.setWidget(self.inspector)
         self.training = TrainingView(doc, self.scene, self)
+        self.training.set_canvas_legend(self.canvas_legend)
         self.layout_.set_canvas_and_plots(self.view, self.training)
         self.layout_.setup_scroll.setWidget(self.training.panel)
         if self._controls_action is not None:

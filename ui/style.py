@@ -66,13 +66,16 @@ def title_font():
     return font(TITLE_PT, True)
 
 
-# magnitude colours (log scale): dark blue → teal → yellow, like viridis
-_RAMP = [(0.0, (68, 1, 84)), (0.25, (59, 82, 139)), (0.5, (33, 145, 140)), (0.75, (94, 201, 98)), (1.0, (253, 231, 37))]
+# The three phases of a training step, in three colour families that never meet:
+# forward values flow in amber, gradients flow back in blues (brighter = larger, on a log scale,
+# never darker than a blue that still shows on the dark canvas), the update is green.
 FORWARD = QColor("#f2c14e")
+UPDATE = QColor("#5ec962")
+_RAMP = [(0.0, (70, 100, 190)), (0.5, (54, 170, 240)), (1.0, (225, 246, 255))]
 
 
 def ramp(t):
-    """The colour for a position 0…1 on the magnitude scale."""
+    """The gradient colour for a position 0…1 on the (log) magnitude scale."""
     t = min(max(float(t), 0.0), 1.0)
     for (t0, c0), (t1, c1) in zip(_RAMP, _RAMP[1:]):
         if t <= t1:

@@ -7,7 +7,7 @@ import time
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
-from app.inspection import InspectionSource
+from app.inspection import InspectionSource, chain_rule_of
 from app.session import TrainingSession
 from engine.graph.training import training_blocker
 from . import style as S
@@ -61,6 +61,7 @@ class TrainingView(QWidget):
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.timeout.connect(self.refresh_views)
         self._tinted = False
+        self.legend = None
         self._progress = None
         self.blocked = None
         c, s = self.controls, self.session
@@ -83,6 +84,7 @@ class TrainingView(QWidget):
         self.curves.restore_requested.connect(self.restore_best)
         self.curves.flushed.connect(self._show_progress)
         self.animation.record_button.clicked.connect(self.animate_step)
+        self.animation.chain_source = self._chain
         self.tabs.currentChanged.connect(lambda _: self.refresh_views())
         if document.history is not None and document.history.epochs:
             self.curves.set_history(document.history.epochs, saved=True, chance=document.history.chance_loss)
@@ -104,6 +106,8 @@ class TrainingView(QWidget):
         self.session.stop(wait=True)
         self._unsubscribe()
         self.animator.clear()
+        if self.legend is not None:
+            self.legend.show_phase(None)
         self.panel.detach()
         self.source.detach()
 
@@ -221,14 +225,22 @@ class TrainingView(QWidget):
         lo, hi = min(norms), max(norms)
         if hi <= lo:
             hi = lo * 10
+        top, top_grad = None, 0.0
         for nid, (act, grad) in activity.items():
             item = self.scene.node_items.get(nid)
             if item is not None:
                 # 12 colour steps: a node is repainted only when its colour visibly changes
                 level = round(S.log_position(grad, lo, hi) * 11) / 11
-                item.set_glow(S.ramp(level) if grad > 0 else S.FORWARD.darker(200))
+                item.set_glow(S.ramp(level) if grad > 0 else None)
                 item.setToolTip(f"{item.title}: activation RMS {act:.3g} · gradient norm {grad:.3g}")
+                if grad > top_grad:
+                    top, top_grad = item.title, grad
         self._tinted = True
+        # the tab and the canvas legend speak of this, with the same scale as the tint
+        self.animation.show_live(True, f"nodes tinted by ‖∂L/∂·‖ from {lo:.2g} to {hi:.2g} (log scale, the "
+                                       f"legend on the canvas); the largest now: {top} ({top_grad:.3g}).")
+        if self.legend is not None:
+            self.legend.show_phase("live", lo, hi)
 
     def _clear_tint(self):
         if self._tinted:
@@ -236,6 +248,15 @@ class TrainingView(QWidget):
                 item.set_glow(None, "")
                 item.set_analysis(item.issues, item.summary)      # its usual tooltip back
             self._tinted = False
+            self.animation.show_live(False)
+            if self.legend is not None:
+                self.legend.show_phase(None)
+
+    def set_canvas_legend(self, legend):
+        """The legend on the canvas (the main window's, over its view)."""
+        self.legend = legend
+        self.animator.phase_changed.connect(
+            lambda phase: legend.show_phase(phase, self.animator.lo, self.animator.hi) if not self._tinted else None)
 
     def _finished(self, reason, message):
         self.curves.flush()
@@ -274,6 +295,56 @@ class TrainingView(QWidget):
         self.controls.show_text(f"one step recorded (loss {recording.loss:.4g}); playing it back")
         self.animator.play()
 
+    def _chain(self, node_id):
+        rec = self.animator.recording
+        if rec is None or rec.graph is None or node_id not in rec.graph.nodes:
+            return "", None
+        try:
+            rule = chain_rule_of(rec, node_id)
+        except ValueError as exc:
+            return f"<i>Chain rule at {rec.graph.nodes[node_id].label}: {exc}.</i>", None
+        return chain_rule_html(rule), rule
+
     def set_selected_node(self, node_id):
         node = self.document.graph.nodes.get(node_id) if node_id else None
         self.values.set_node(node.id if node else None, f"{node.label} ({node.type.title})" if node else "")
+        if node is not None and self.tabs.currentWidget() is self.animation and self.animator.recording is not None:
+            self.animation.show_chain(node.id)         # the chain rule at the node the teacher points at
+
+
+def _n(v):
+    return f"{v:.4g}"
+
+
+def _idx(t):
+    return ", ".join(str(i) for i in t)
+
+
+def chain_rule_html(rule):
+    """The chain rule as a teacher would write it on the board, with the step's numbers."""
+    ok = "✓" if rule.matches else "✗"
+    engine = f"<span style='color:#5ec962'>{ok} the engine computed {_n(rule.engine)}</span>"
+    head = f"<b>Chain rule at {rule.node}</b>"
+    if rule.kind == "weight":
+        terms = " + ".join(f"({_n(t[3])})" for t in rule.terms[:4])
+        more = f" + … ({len(rule.terms) - 4} more samples)" if len(rule.terms) > 4 else ""
+        return (f"{head} — its input is the data (no gradient needed), so its {rule.port} [{_idx(rule.element)}] "
+                f"= {_n(rule.x)}: ∂L/∂w = the sum over the batch of what each sample sends back = {terms}{more} "
+                f"= <b>{_n(rule.total)}</b> {engine}")
+    where = f"sample {rule.sample + 1}, {rule.port}[{_idx(rule.element)}] = {_n(rule.x)}"
+    if rule.kind == "loss":
+        return (f"{head}, {where}: the loss is where backward starts, ∂L/∂L = 1; × the loss's own derivative "
+                f"∂L/∂{rule.port} = {_n(rule.engine)} → <b>∂L/∂{rule.port} = {_n(rule.total)}</b> {engine}")
+    if rule.kind == "elementwise":
+        k, g, local, prod = rule.terms[0]
+        return (f"{head}, {where}:<br>∂L/∂y = <b>{_n(g)}</b> (arriving from the nodes after it) × local derivative "
+                f"∂y/∂x = <b>{_n(local)}</b> = <b>{_n(prod)}</b> = ∂L/∂x {engine}")
+    shown = rule.terms[:4]
+    terms = " + ".join(f"({_n(g)})·({_n(local)})" for _, g, local, _ in shown)
+    rest = len(rule.terms) - len(shown) + rule.unlisted
+    more = f" + … ({rest} more terms)" if rest > 0 else ""
+    others = (f" + {_n(rule.others)} through the other samples (this node mixes the batch)"
+              if abs(rule.others) > 1e-12 * max(abs(rule.engine), 1.0) else "")
+    return (f"{head}, {where}:<br>∂L/∂x = Σ<sub>k</sub> ∂L/∂y<sub>k</sub> · ∂y<sub>k</sub>/∂x over the "
+            f"{len(rule.terms) + rule.unlisted} outputs it feeds = {terms}{more}{others} "
+            f"= <b>{_n(rule.total)}</b> {engine}")

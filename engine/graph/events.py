@@ -10,6 +10,7 @@ class ValueSummary:
     std: float
     min: float
     max: float
+    counts: tuple = None   # integer tensors (class labels): ((value, count), …) instead of zeros
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class BackwardEnd:
     node: str
     grad_norm: float
     weight_grad_norms: dict = field(default_factory=dict)
+    input_grad_norms: dict = field(default_factory=dict)   # {input port: ‖what this node sends back along it‖}
 
 
 @dataclass(frozen=True)

@@ -80,7 +80,7 @@ class OverfittingDetector:
         if self.best is None or val < self.best[0]:
             self.best = (val, epoch, train)
             if self._open is not None:           # a new best: the rise was a detour, not a divergence
-                self._lift(epoch)
+                self._lift(epoch, detour=True)
         if len(self.rows) % self.k == 0:
             self._strip_end()
         return self.verdict
@@ -108,9 +108,12 @@ class OverfittingDetector:
         elif gl < self.gl_clear:
             self._lift(epoch)                    # back near the best: the divergence is over
 
-    def _lift(self, epoch):
+    def _lift(self, epoch, detour=False):
         v = self.verdict
-        v.spans[-1] = (v.spans[-1][0], epoch)    # the shading stops here
+        if detour:
+            v.spans.pop()                        # it was not overfitting after all: no shading
+        else:
+            v.spans[-1] = (v.spans[-1][0], epoch)    # the divergence ended here: the shading too
         self._open = None
         v.onset = v.flagged_at = None
 

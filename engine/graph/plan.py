@@ -6,6 +6,7 @@ then calls each node's forward in order and, for backward, each node's own small
 order, passing gradients between slots. Running node by node is what lets the editor show each
 node's value and gradient; with no listener the per-node reporting costs one branch per step.
 """
+import copy
 import time
 
 import numpy as np
@@ -54,11 +55,12 @@ class Context:
 
 class _Step:
     __slots__ = ("node", "nt", "params", "inputs", "outputs", "weights", "needs_grad", "in_grad",
-                 "in_specs", "tensors_in", "tensors_out")
+                 "in_specs", "tensors_in", "tensors_out", "in_grads")
 
     def __init__(self, node):
         self.node, self.nt, self.params = node, node.type, node.params
         self.tensors_in = self.tensors_out = None
+        self.in_grads = None          # with keep_grads: {input port: this node's ∂L/∂input}
 
 
 class Plan:
@@ -122,6 +124,8 @@ class Plan:
         self._report_this_step = False
         self.keep_grads = False        # keep every slot's gradient after backward (inspection)
         self.grads = None
+        self.capture_before = None     # a node id: keep the generator's state as that node starts
+        self.captured_generator = None
 
     # ------------------------------------------------------------- running
     def forward(self, x, y=None, training=True, grad=None):
@@ -147,6 +151,8 @@ class Plan:
                 for (port, slot), g in zip(st.inputs, st.in_grad):
                     ins[port] = Tensor.wrap(values[slot], grad and g)
                 ctx.specs = st.in_specs
+                if st.node.id == self.capture_before:
+                    self.captured_generator = copy.deepcopy(ctx.generator)
                 try:
                     outs = st.nt.forward(F, ins, st.weights, st.params, ctx)
                 except EngineError as exc:
@@ -188,15 +194,20 @@ class Plan:
                 if g is not None and t is not None and t.requires_grad:
                     roots.append(t)
                     gouts.append(g)
+            entry = [st, gouts, {}]
             if report:
-                norms.append((st, gouts))
+                norms.append(entry)
             if not roots:
                 continue
             backward_many(roots, gouts)
+            if report:                 # what this node sends back along each of its input wires
+                entry[2] = {port: t.grad.data for port, t in st.tensors_in.items() if t.grad is not None}
             for (port, slot), carries in zip(st.inputs, st.in_grad):
                 t = st.tensors_in[port]
                 if carries and t.grad is not None:
                     grads[slot] = t.grad.data if grads[slot] is None else grads[slot] + t.grad.data
+            if self.keep_grads:
+                st.in_grads = {port: t.grad.data for port, t in st.tensors_in.items() if t.grad is not None}
             st.tensors_in = st.tensors_out = None
         if report:
             self._report_backward(norms)
@@ -253,10 +264,13 @@ class Plan:
         rows, shapes = [], []
         on_host = self.device.type == "cpu"
         xp = self.device.xp
+        counts = {}
         for st, outs in summaries:
             t = outs[0].data if outs else None
             shapes.append(None if t is None else tuple(t.shape))
             if t is None or t.size == 0 or t.dtype.kind != "f":
+                if t is not None and t.dtype.kind in "iu" and 0 < t.size <= 1_000_000:
+                    counts[st] = _label_counts(to_host(t))       # class labels: say which, not "0 ± 0"
                 rows.append((0.0, 0.0, 0.0, 0.0) if on_host else xp.zeros(4))
                 continue
             flat = t.reshape(-1)
@@ -273,35 +287,55 @@ class Plan:
         step = self.step_count
         for (st, _), shape, row in zip(summaries, shapes, rows):
             self.listener(ev.ForwardStart(step, st.node.id))
-            self.listener(ev.ForwardEnd(step, st.node.id, ev.ValueSummary(shape, *map(float, row))))
+            c = counts.get(st)
+            if c is not None:
+                values = [v for v, _ in c]
+                n = sum(k for _, k in c)
+                mean = sum(v * k for v, k in c) / n
+                summary = ev.ValueSummary(shape, mean, 0.0, float(min(values)), float(max(values)), c)
+            else:
+                summary = ev.ValueSummary(shape, *map(float, row))
+            self.listener(ev.ForwardEnd(step, st.node.id, summary))
 
     def _report_backward(self, norms):
         xp = self.device.xp
         vals, index = [], []
         sq = (lambda a: float(np.dot(a.reshape(-1), a.reshape(-1)))) if xp is np else \
              (lambda a: (a * a).sum().astype(np.float64))
-        for st, gouts in norms:
+        for st, gouts, ins in norms:
             vals.append(sum(sq(gg) for gg in gouts) if gouts else 0.0)
             names = []
             for name, w in st.weights.items():
                 if w.grad is not None:
                     vals.append(sq(w.grad.data))
                     names.append(name)
-            index.append((st, names))
+            for port, g in ins.items():
+                vals.append(sq(g))
+            index.append((st, names, list(ins)))
         if xp is np:
             host = np.sqrt(np.asarray(vals, dtype=np.float64))
         else:
             host = np.sqrt(to_host(xp.stack([xp.asarray(v, dtype=np.float64) for v in vals]))) if vals else np.zeros(0)
         i = 0
         step = self.step_count
-        for st, names in index:
+        for st, names, ports in index:
             gn = float(host[i])
             i += 1
-            wn = {}
+            wn, pn = {}, {}
             for name in names:
                 wn[name] = float(host[i])
                 i += 1
-            self.listener(ev.BackwardEnd(step, st.node.id, gn, wn))
+            for port in ports:
+                pn[port] = float(host[i])
+                i += 1
+            self.listener(ev.BackwardEnd(step, st.node.id, gn, wn, pn))
+
+
+def _label_counts(a):
+    """((value, count), …) of an integer array, the 20 most frequent values at most."""
+    values, n = np.unique(np.asarray(a).reshape(-1), return_counts=True)
+    top = np.argsort(-n, kind="stable")[:20]
+    return tuple((int(values[i]), int(n[i])) for i in sorted(top))
 
 
 def _as_tensor(v):

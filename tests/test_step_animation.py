@@ -1,0 +1,152 @@
+"""The step animation reads as forward → backward → update: three colour families, forward light
+cleared before backward, gradients running back along the wires with their norms, the loss on the
+loss node, class counts on integer nodes, the update of every weight (lr × gradient for plain SGD),
+badges that are never cut, a legend on the canvas, the chain rule with the engine's numbers, and a
+tab that follows live training."""
+import os
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QColor, QFontMetrics
+from PySide6.QtWidgets import QApplication
+
+from app.examples import catalog
+from ui import style as S
+from ui_helpers import quiet
+
+EX = {e.name: e.path for e in catalog()}
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setenv("TENSORWEAVE_DATA_DIR", str(tmp_path / "data"))
+    QSettings.setPath(QSettings.NativeFormat, QSettings.UserScope, str(tmp_path / "settings"))
+    from ui.main_window import MainWindow
+    w = quiet(MainWindow(autosave=False))
+    qtbot.addWidget(w)
+    w.resize(1366, 768)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    w.training.stop(wait=True)
+
+
+def record(window, qtbot, name):
+    window.open_path(EX[name])
+    with qtbot.waitSignal(window.training.session.step_recorded, timeout=20000):
+        qtbot.mouseClick(window.training.animation.record_button, Qt.LeftButton)
+    an = window.training.animator
+    an.pause()
+    an.restart_frames()
+    return an
+
+
+def is_blue(c):
+    return c.blue() > c.red() and c.blue() >= c.green() * 0.9
+
+
+def test_three_phases_three_colour_families_in_plan_order_reverse_and_weight_nodes(window, qtbot):
+    an = record(window, qtbot, "moons")
+    g = window.document.graph
+    order = g.analysis.order
+    phases = [f[0] for f in an.frames]
+    assert phases == sorted(phases, key=["forward", "backward", "update"].index)      # 1, then 2, then 3
+    fwd = [f for f in an.frames if f[0] == "forward"]
+    bwd = [f for f in an.frames if f[0] == "backward"]
+    upd = [f for f in an.frames if f[0] == "update"]
+    assert [f[1] for f in fwd] == [n for n in order if n in {f[1] for f in fwd}]
+    assert [f[1] for f in bwd] == [n for n in reversed(order) if n in {f[1] for f in bwd}]
+    weighted = [n for n in order if g.analysis.weights.get(n)]
+    assert [f[1] for f in upd] == weighted
+    assert all(f[3] == S.FORWARD for f in fwd) and all(f[3] == S.UPDATE for f in upd)
+    assert all(is_blue(f[3]) for f in bwd)
+    # a minimum brightness: the smallest gradient's blue still stands out on the canvas
+    dark = S.ramp(0.0)
+    assert dark.valueF() >= 0.6 and abs(dark.lightnessF() - S.BACKGROUND.lightnessF()) > 0.25
+
+
+def test_forward_light_is_cleared_before_backward_and_gradients_run_back_along_the_wires(window, qtbot):
+    an = record(window, qtbot, "moons")
+    first_back = next(i for i, f in enumerate(an.frames) if f[0] == "backward")
+    for _ in range(first_back):
+        an.step()
+    assert any(i.glow == S.FORWARD for i in window.scene.node_items.values())
+    an.step()                                                        # the first backward node (the loss)
+    glows = [i.glow for i in window.scene.node_items.values() if i.glow is not None]
+    assert glows and all(is_blue(c) for c in glows)                  # no amber left
+    assert window.canvas_legend.isVisible() and window.canvas_legend.phase == "backward"
+    loss_item = window.scene.node_items[an.frames[first_back][1]]
+    flows = [e for e in loss_item.edges if e.dst_port.node_item is loss_item and e.flow is not None]
+    assert flows and all(e.flow[3].startswith("‖∂‖") for e in flows)
+    # the wire's number is what the engine sent back along it
+    rec = an.recording
+    e = flows[0]
+    assert e.flow[3] == f"‖∂‖ {rec.wires[(loss_item.node_id, e.dst_port.name)]:.3g}"
+
+
+def test_badges_tell_the_loss_the_labels_and_the_update_and_are_never_cut(window, qtbot):
+    an = record(window, qtbot, "moons")
+    g = window.document.graph
+    loss = g.loss_node().id
+    target = next(n.id for n in g.nodes.values() if n.type_id == "Target")
+    badges = {(f[0], f[1]): f[2] for f in an.frames}
+    assert badges[("forward", loss)] == f"loss {an.recording.loss:.3g}"
+    assert badges[("forward", target)].startswith("labels 0×") and "1×" in badges[("forward", target)]
+    fm = QFontMetrics(S.font())
+    width = S.node_width() - 16
+    for (phase, nid), badge in badges.items():
+        lines = badge.split("\n")
+        assert len(lines) <= 2 and all(fm.horizontalAdvance(line) <= width for line in lines), badge
+    dense = next(n for n in g.analysis.order if g.nodes[n].type_id == "Dense")
+    assert "‖ΔW‖" in badges[("update", dense)]
+
+
+def test_plain_sgd_moves_each_weight_by_lr_times_its_gradient(window, qtbot):
+    an = record(window, qtbot, "logistic_regression")          # SGD, lr 0.5
+    rec = an.recording
+    assert rec.plain_sgd and rec.lr == 0.5
+    for nid, moved in rec.updates:
+        for name, (delta, grad) in moved.items():
+            assert delta == pytest.approx(rec.lr * grad, rel=1e-4)
+    badge = next(f[2] for f in an.frames if f[0] == "update")
+    assert "= lr × ‖∂L/∂w‖ = 0.5 ×" in badge
+
+
+def test_the_chain_rule_panel_shows_the_engines_numbers_during_backward(window, qtbot):
+    an = record(window, qtbot, "moons")
+    relu = next(n.id for n in window.document.graph.nodes.values() if n.type_id == "ReLU")
+    i = next(i for i, f in enumerate(an.frames) if f[0] == "backward" and f[1] == relu)
+    for _ in range(i + 1):
+        an.step()
+    panel = window.training.animation
+    rule = panel.chain_rule
+    assert rule is not None and rule.node == "ReLU" and rule.kind == "elementwise" and rule.matches
+    assert not panel.chain.isHidden() and "✓ the engine computed" in panel.chain.text()
+    assert f"{rule.engine:.4g}" in panel.chain.text()
+    # pointing at another node while the recording is there explains that one
+    dense = next(n.id for n in window.document.graph.nodes.values() if n.type_id == "Dense")
+    window.training.tabs.setCurrentWidget(panel)
+    window.scene.clearSelection()
+    window.scene.node_items[dense].setSelected(True)
+    assert panel.chain_rule.node == "Dense" and panel.chain_rule.matches
+
+
+def test_during_live_training_the_tab_and_the_legend_follow_the_tint(window, qtbot):
+    from app.commands import SetConfig
+    window.open_path(EX["digits_cnn"])
+    doc = window.document
+    doc.push(SetConfig(doc, "training", {**doc.graph.config["training"], "epochs": 1000}))
+    tv = window.training
+    seen = []
+    tv.session.node_activity.connect(seen.append)
+    tv.run()
+    qtbot.waitUntil(lambda: len(seen) >= 2, timeout=20000)
+    QApplication.processEvents()
+    assert tv.animation.live and "tinted by" in tv.animation.where.text()
+    legend = window.canvas_legend
+    assert legend.phase == "live"
+    norms = [g for _, g in seen[-1].values() if g > 0]
+    assert legend.hi >= legend.lo > 0 and legend.hi <= max(norms) * 1.0001
+    tv.stop(wait=True)
+    qtbot.waitUntil(lambda: tv.session.state == "idle", timeout=20000)
+    assert not tv.animation.live and not legend.isVisible()
