@@ -58,9 +58,13 @@ class InspectionSource:
                                 "(see the curves' MAE instead)")
         else:
             out["confusion"] = data
-        if sample != (2,):
+        out["boundary_kind"] = "curve" if (sample == (1,) and task == "regression") else "plane"
+        if sample == (1,) and task == "regression":
+            out["boundary"] = data                       # the fitted curve over the one input
+        elif sample != (2,):
             what = "no Input shape yet" if sample is None else f"samples of shape {list(sample)}"
-            out["boundary"] = f"the decision boundary is drawn over a plane of 2 input features; this graph has {what}"
+            out["boundary"] = (f"the decision boundary is drawn over a plane of 2 input features (or, for a "
+                               f"regression, a curve over 1); this graph has {what}")
         elif task not in ("binary", "multiclass"):
             out["boundary"] = "the decision boundary is for classifiers (a classification loss)"
         else:
@@ -123,14 +127,30 @@ class InspectionSource:
         n = max(int(truth.max()) + 1, int(guess.max()) + 1, width if width > 1 else 2)
         return D.confusion_matrix(truth, guess, n), list(tr.train_set.class_names or [])
 
-    def decision_boundary(self, resolution=64):
-        """(xs, ys, z, points, labels) for a graph whose samples are 2 numbers, else None."""
+    def decision_boundary(self, resolution=128):
+        """For a classifier of 2 input features: (xs, ys, probabilities (res × res × classes),
+        training points, training labels, validation points, validation labels); else None."""
         tr = self.data()
         if tr is None or tuple(tr.train_set.sample_shape) != (2,) or self.task == "regression":
             return None
         x, y = np.asarray(tr._xtr), np.asarray(tr._ytr)
-        xs, ys, z = D.decision_grid(self.predictor(), x, resolution)
-        return xs, ys, z, x, D.class_labels(y)
+        xv, yv = (np.asarray(tr._xva), np.asarray(tr._yva)) if tr._xva is not None else (x[:0], y[:0])
+        both = np.concatenate([x, xv]) if len(xv) else x
+        xs, ys, probs = D.probability_grid(self.predictor(), tr.loss_type, both, resolution)
+        return xs, ys, probs, x, D.class_labels(y), xv, D.class_labels(yv) if len(yv) else np.zeros(0, np.int64)
+
+    def fitted_curve(self):
+        """For a regression of 1 input feature: (xs, prediction, train x, train y, val x, val y)."""
+        tr = self.data()
+        if tr is None or tuple(tr.train_set.sample_shape) != (1,) or self.task != "regression":
+            return None
+        x, y = np.asarray(tr._xtr)[:, 0], np.asarray(tr._ytr).reshape(len(tr._ytr), -1)[:, 0]
+        if tr._xva is not None:
+            xv, yv = np.asarray(tr._xva)[:, 0], np.asarray(tr._yva).reshape(len(tr._yva), -1)[:, 0]
+        else:
+            xv, yv = x[:0], y[:0]
+        xs, pred = D.fitted_curve(self.predictor(), np.concatenate([x, xv]))
+        return xs, pred, x, y, xv, yv
 
     def feature_names(self):
         """Names of the input features (the data set's, or x₁, x₂, … as the Input sees them)."""

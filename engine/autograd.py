@@ -11,6 +11,10 @@ from .backend import get_array_module
 from .errors import GraphError, NonFiniteError
 from .grad_mode import mode
 
+# tensor.py imports this module; the reference is resolved when a gradient is first stored. No
+# import statement may run per step: on a training thread, PySide's import hook can deadlock.
+from . import tensor as _tensor  # noqa: E402
+
 _FREED = ("backward: this graph was already freed by an earlier backward(); pass "
           "retain_graph=True to the first backward() to go through it a second time")
 
@@ -27,7 +31,7 @@ def check_finite(op, arrays, where):
 def _accumulate_leaf(t, g, handed):
     """Add ``g`` into ``t.grad``. A leaf's gradient array is never shared with another tensor or
     a view, so in-place changes to one ``.grad`` (clipping, say) cannot leak into another."""
-    from .tensor import Tensor
+    Tensor = _tensor.Tensor
     if isinstance(g, np.generic):
         g = np.asarray(g)
     data = t.data

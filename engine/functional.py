@@ -10,6 +10,7 @@ from .backend import get_array_module
 from .dtypes import as_dtype
 from .errors import ArgumentError, ShapeError
 from .ops._util import norm_dim, norm_dims, pair
+from .random import default_generator
 from .tensor import Tensor, apply
 
 _python_abs, _python_max, _python_min, _python_sum = builtins.abs, builtins.max, builtins.min, builtins.sum
@@ -363,7 +364,6 @@ def dropout(x, p=0.5, training=True, generator=None):
         return x
     if p == 1.0:
         return x * 0.0
-    from .random import default_generator
     return apply(O.Dropout(p, generator or default_generator()), x)
 
 

@@ -150,3 +150,51 @@ def test_during_live_training_the_tab_and_the_legend_follow_the_tint(window, qtb
     tv.stop(wait=True)
     qtbot.waitUntil(lambda: tv.session.state == "idle", timeout=20000)
     assert not tv.animation.live and not legend.isVisible()
+
+
+# ----------------------------------------------------------------------------- what the model does over its inputs
+def test_the_decision_boundary_shades_the_models_own_probabilities_with_both_point_sets(window, qtbot):
+    import numpy as np
+    from engine.graph.diagnostics import probabilities
+    window.open_path(EX["moons"])
+    window.training.run()
+    qtbot.waitUntil(lambda: window.training.session.state == "idle", timeout=60000)
+    tv = window.training
+    tv.tabs.setCurrentWidget(tv.boundary)
+    view = tv.boundary
+    assert view.mode == "plane" and view.probs.shape[:2] >= (128, 128)
+    predict = tv.source.predictor()
+    rng = np.random.default_rng(0)
+    for i, j in rng.integers(0, 128, (12, 2)):
+        p = probabilities(predict(np.array([[view.xs[j], view.ys[i]]], dtype=np.float32)), "CrossEntropy")[0]
+        assert np.allclose(view.probs[i, j], p, atol=1e-6)
+    n_train = len(view.train_points.data)
+    n_val = len(view.val_points.data)
+    assert n_train == 480 and n_val == 120                      # moons: 600 points, a fifth held out
+    view.show_val.setChecked(False)
+    assert not view.val_points.isVisible() and view.train_points.isVisible()
+    # confidence: pale near the boundary, strong far from it
+    from ui.boundary_view import shade
+    img = shade(np.array([[[0.5, 0.5], [0.02, 0.98]]]))
+    assert img[0, 0, :3].astype(int).sum() < img[0, 1, :3].astype(int).sum()
+
+
+def test_a_one_input_regression_shows_its_fitted_curve_through_the_points(window, qtbot):
+    import numpy as np
+    window.open_path(EX["overfitting"])
+    tv = window.training
+    i = tv.tabs.indexOf(tv.boundary)
+    assert tv.tabs.isTabEnabled(i) and tv.tabs.tabText(i) == "Fitted curve"
+    tv.run()
+    qtbot.waitUntil(lambda: tv.session.state == "idle", timeout=60000)
+    tv.tabs.setCurrentWidget(tv.boundary)
+    view = tv.boundary
+    assert view.mode == "curve"
+    xs, ys = view.curve.getData()
+    pred = np.asarray(tv.source.predictor()(np.asarray(xs, dtype=np.float32)[:, None])).reshape(-1)
+    assert np.allclose(ys, pred, atol=1e-6)
+    tx, ty = view.train_points.getData()
+    assert len(tx) == 8 and len(view.val_points.getData()[0]) == 200
+    # overfit: the curve passes (nearly) through the 8 training points
+    at = np.asarray(tv.source.predictor()(np.asarray(tx, dtype=np.float32)[:, None])).reshape(-1)
+    assert np.abs(at - ty).max() < 0.1

@@ -306,7 +306,7 @@ def test_node_values_gradient_check_confusion_and_decision_boundary(window, qtbo
     m = tv.confusion.matrix
     assert m.shape == (2, 2) and m.sum() == 120 and np.trace(m) > 100
     tv.tabs.setCurrentWidget(tv.boundary)
-    assert tv.boundary.grid is not None and tv.boundary.grid.shape == (64, 64)
+    assert tv.boundary.grid is not None and tv.boundary.grid.shape == (128, 128)
     assert 0.0 <= tv.boundary.grid.min() and tv.boundary.grid.max() <= 1.0
 
 

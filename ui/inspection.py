@@ -1,7 +1,7 @@
 """Views of what the network computes: a node's value and gradient (heatmap, image grid or
 histogram, chosen by the tensor's shape), its weights and their gradients, a per-node gradient
-check, the confusion matrix on the validation set, and the decision boundary of a 2-D classifier.
-They draw what app/inspection.py computes; they compute nothing themselves."""
+check, and the confusion matrix on the validation set (the decision boundary and the fitted curve
+are in boundary_view.py). They draw what app/inspection.py computes; they compute nothing themselves."""
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
@@ -310,50 +310,3 @@ class ConfusionView(QWidget):
         label = ", ".join(f"{i}={nm}" for i, nm in enumerate(names[:10])) if named else ""
         self.note.setText(f"validation set: {m.sum()} samples, {acc:.1%} on the diagonal" + (f" · {label}" if label else ""))
         pi.setRange(xRange=(-0.5, n - 0.5), yRange=(-0.5, n - 0.5), padding=0)   # the matrix fills the plot
-
-
-class DecisionBoundaryView(QWidget):
-    """The classifier's output over the plane of its two inputs, with the training points."""
-
-    CLASS_COLORS = ["#4ea1ff", "#ff9f43", "#5ec962", "#e5484d", "#b07cff", "#f2c14e"]
-
-    def __init__(self, source, parent=None):
-        super().__init__(parent)
-        self.source = source
-        lay = QVBoxLayout(self)
-        self.plot = dark_plot(self)
-        self.image = pg.ImageItem()
-        self.points = pg.ScatterPlotItem(size=6, pen=pg.mkPen("k", width=0.5))
-        self.plot.addItem(self.image)
-        self.plot.addItem(self.points)
-        self.note = QLabel("", self)
-        lay.addWidget(self.plot, 1)
-        lay.addWidget(self.note)
-        self.grid = None
-
-    def refresh(self):
-        try:
-            out = self.source.decision_boundary()
-        except Exception as exc:                 # noqa: BLE001
-            out, self.source.error = None, str(exc)
-        if out is None:
-            self.grid = None
-            self.image.clear()
-            self.points.setData([])
-            self.note.setText(self.source.error or "The decision boundary is drawn for classifiers of 2-D inputs.")
-            return
-        xs, ys, z, x, labels = out
-        self.grid = z
-        lo, hi = (0.0, 1.0) if z.max() <= 1.0 and z.min() >= 0.0 else (float(z.min()), float(z.max()) or 1.0)
-        self.image.setImage(z.T, levels=(lo, hi))
-        self.image.setColorMap(pg.ColorMap([0.0, 0.5, 1.0], [(40, 80, 140), (40, 44, 52), (150, 95, 40)]))
-        self.image.setRect(float(xs[0]), float(ys[0]), float(xs[-1] - xs[0]), float(ys[-1] - ys[0]))
-        brushes = [pg.mkBrush(self.CLASS_COLORS[int(c) % len(self.CLASS_COLORS)]) for c in labels]
-        self.points.setData(x=x[:, 0], y=x[:, 1], brush=brushes)
-        pi = self.plot.getPlotItem()
-        names = self.source.feature_names() or ["x₁", "x₂"]
-        pi.setLabel("bottom", names[0])
-        pi.setLabel("left", names[1])
-        # the axes span the data (and the shaded grid around it), not the widget's shape
-        pi.setRange(xRange=(float(xs[0]), float(xs[-1])), yRange=(float(ys[0]), float(ys[-1])), padding=0)
-        self.note.setText("background: the model's output over the input plane; points: the training set")

@@ -13,7 +13,8 @@ from engine.graph.training import training_blocker
 from . import style as S
 from .animation import AnimationControls, StepAnimator
 from .curves import CurvesView
-from .inspection import ConfusionView, DecisionBoundaryView, NodeValuesView
+from .boundary_view import BoundaryView
+from .inspection import ConfusionView, NodeValuesView
 from .run_controls import RunControls
 from .training_panel import TrainingPanel
 
@@ -40,7 +41,7 @@ class TrainingView(QWidget):
         self.animation = AnimationControls(self.animator, self)
         self.values = NodeValuesView(self.source, self)
         self.confusion = ConfusionView(self.source, self)
-        self.boundary = DecisionBoundaryView(self.source, self)
+        self.boundary = BoundaryView(self.source, self)
         self.tabs.addTab(self.curves, "Curves")
         self.tabs.addTab(self.animation, "Animate a step")
         self.tabs.addTab(self.values, "Node values")
@@ -126,6 +127,10 @@ class TrainingView(QWidget):
         self.animation.record_button.setToolTip("Train one batch with every node reporting, then play it back"
                                                 if reason is None else f"Cannot train yet: {reason}")
         why = self.source.applicability()
+        curve = why["boundary_kind"] == "curve"
+        self.tabs.setTabText(self.tabs.indexOf(self.boundary), "Fitted curve" if curve else "Decision boundary")
+        self.tab_tips[self.boundary] = ("The model's curve over its one input, with the training and validation points"
+                                        if curve else "The classifier's output over the plane of its two input features")
         for widget, key in ((self.values, "values"), (self.confusion, "confusion"), (self.boundary, "boundary")):
             i = self.tabs.indexOf(widget)
             self.tabs.setTabEnabled(i, why[key] is None)

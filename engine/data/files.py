@@ -6,6 +6,7 @@ import gzip
 import io
 import math
 import os
+import zipfile
 
 import numpy as np
 
@@ -161,7 +162,6 @@ def load_npz(path, x_key=None, y_key=None, task=None, name=None):
         raise DataError(f"{path}: no such file")
     if os.path.getsize(path) > MAX_FILE_BYTES:
         raise DataError(f"{path}: larger than the {MAX_FILE_BYTES // 2 ** 20} MiB limit")
-    import zipfile
     if not zipfile.is_zipfile(path):
         raise DataError(f"{path}: is not a readable .npz file (an .npz is a zip archive of arrays, "
                         "as written by numpy.savez)")

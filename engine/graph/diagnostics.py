@@ -89,6 +89,47 @@ def confusion_matrix(truth, guess, n_classes=None):
     return m
 
 
+def probabilities(pred, loss_type):
+    """Class probabilities (N × C, C ≥ 2) from what the network outputs for ``loss_type``: softmax
+    of scores (cross-entropy), as they are (categorical), exp of log-probabilities (NLL, KL),
+    sigmoid of a score (with logits, hinge) or the probability itself (binary cross-entropy)."""
+    p = np.asarray(pred, dtype=np.float64).reshape(len(pred), -1)
+    if p.shape[1] == 1:
+        if loss_type == "BinaryCrossEntropy":
+            q = np.clip(p[:, 0], 0.0, 1.0)
+        else:
+            q = 1.0 / (1.0 + np.exp(-p[:, 0]))
+        return np.stack([1.0 - q, q], axis=1)
+    if loss_type == "CategoricalCrossEntropy":
+        return np.clip(p, 0.0, None) / np.clip(p.sum(axis=1, keepdims=True), 1e-12, None)
+    if loss_type in ("NLL", "KLDivergence"):
+        return np.exp(p)
+    e = np.exp(p - p.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def probability_grid(predict, loss_type, x, resolution=128, margin=0.15):
+    """(xs, ys, probs) over the bounding box of the 2-D points ``x``: probs[i, j] are the class
+    probabilities at (xs[j], ys[i])."""
+    lo, hi = x.min(axis=0), x.max(axis=0)
+    pad = (hi - lo) * margin + 1e-6
+    xs = np.linspace(lo[0] - pad[0], hi[0] + pad[0], resolution, dtype=np.float32)
+    ys = np.linspace(lo[1] - pad[1], hi[1] + pad[1], resolution, dtype=np.float32)
+    gx, gy = np.meshgrid(xs, ys)
+    pts = np.stack([gx.ravel(), gy.ravel()], axis=1)
+    probs = probabilities(predict(pts), loss_type)
+    return xs, ys, probs.reshape(resolution, resolution, -1)
+
+
+def fitted_curve(predict, x_all, resolution=400, margin=0.05):
+    """(xs, ys): a 1-input regression's prediction over the range of its inputs."""
+    lo, hi = float(np.min(x_all)), float(np.max(x_all))
+    pad = (hi - lo) * margin + 1e-6
+    xs = np.linspace(lo - pad, hi + pad, resolution, dtype=np.float32)
+    ys = np.asarray(predict(xs[:, None])).reshape(resolution, -1)[:, 0]
+    return xs, ys
+
+
 def decision_grid(predict, x, resolution=64, margin=0.15):
     """(xs, ys, z) over the bounding box of the 2-D points ``x``: ``z[i, j]`` is the model's
     output at (xs[j], ys[i]) — the probability of class 1, or the winning class."""

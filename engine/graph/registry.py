@@ -10,6 +10,7 @@ from typing import Callable
 
 from ..errors import EngineError
 from .params import ParamSpec, PortSpec
+from .shapes import fmt
 
 CATEGORIES = ("Data", "Tensor ops", "Activations", "Layers", "Losses", "Outputs")
 ROLES = ("op", "input", "target", "parameter", "constant", "loss", "output")
@@ -22,7 +23,6 @@ class TensorSpec:
     dtype: str = "float"      # 'float' or 'int'
 
     def __str__(self):
-        from .shapes import fmt
         return fmt(self.shape) + ("" if self.dtype == "float" else f" {self.dtype}")
 
 
