@@ -1,6 +1,6 @@
-"""Data for the inspection views (node values, confusion matrix, decision boundary, gradient
-check): the graph's data set prepared as training sees it, and predictions from a copy of the
-current weights. Computed on the GUI thread from small batches; rebuilt when the graph or its
+"""Data for the inspection views (node values, confusion matrix, decision boundary and fitted curve,
+neurons, gradient check, chain rule): the graph's data set prepared as training sees it, and
+predictions from a copy of the current weights. Computed on the GUI thread from small batches; rebuilt when the graph or its
 configuration changes."""
 import os
 
@@ -8,8 +8,11 @@ import numpy as np
 
 from engine.errors import EngineError
 from engine.graph import diagnostics as D
+from engine.graph.chain_rule import explain
+from engine.graph.neurons import dense_chain, neurons, plane
 from engine.graph.plan import Plan
 from engine.graph.training import Trainer
+from engine.graph.weights import WeightStore
 from engine.random import Generator
 
 
@@ -58,6 +61,9 @@ class InspectionSource:
                                 "(see the curves' MAE instead)")
         else:
             out["confusion"] = data
+        out["neurons"] = data if dense_chain(g) is not None else (
+            "the neuron view draws networks of Dense layers (Input → Dense → activation → …); this graph is built "
+            "from other nodes")
         out["boundary_kind"] = "curve" if (sample == (1,) and task == "regression") else "plane"
         if sample == (1,) and task == "regression":
             out["boundary"] = data                       # the fitted curve over the one input
@@ -170,9 +176,30 @@ class InspectionSource:
 def chain_rule_of(recording, node_id, sample=0):
     """The chain rule at ``node_id`` with the numbers of a recorded step (see engine/graph/chain_rule.py);
     raises ValueError when the node has nothing to explain (a data node, no gradient)."""
-    from engine.graph.chain_rule import explain
-    from engine.graph.weights import WeightStore
     store = WeightStore()
     store.load_state(recording.weights_before)
     return explain(recording.graph, store, node_id, recording.x, recording.y, sample=sample,
                    generator=recording.generator_before)
+
+
+# ----------------------------------------------------------------------------- neurons
+def neurons_of(source, sample=0, resolution=40, max_units=16):
+    """The units of the source's graph (engine/graph/neurons.py): over the plane of its 2 inputs,
+    or on validation sample ``sample``; None with ``source.error`` set when it has no Dense chain."""
+    tr = source.data()
+    if tr is None:
+        return None
+    graph = source.document.graph
+    if dense_chain(graph) is None:
+        source.error = "the neuron view draws networks of Dense layers (Input → Dense → activation → …)"
+        return None
+    if tuple(tr.train_set.sample_shape) == (2,):
+        pts, grid = plane(np.asarray(tr._xtr), resolution)
+        out = neurons(graph, source.document.store, pts, max_units, grid)
+    else:
+        x, _ = source.validation()
+        x = x.reshape(len(x), -1)
+        out = neurons(graph, source.document.store, x[sample % len(x)][None], max_units)
+    if out is not None:
+        out.input_names = source.feature_names()
+    return out

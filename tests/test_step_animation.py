@@ -198,3 +198,76 @@ def test_a_one_input_regression_shows_its_fitted_curve_through_the_points(window
     # overfit: the curve passes (nearly) through the 8 training points
     at = np.asarray(tv.source.predictor()(np.asarray(tx, dtype=np.float32)[:, None])).reshape(-1)
     assert np.abs(at - ty).max() < 0.1
+
+
+# ----------------------------------------------------------------------------- neurons
+def test_the_neuron_view_shows_each_units_own_output_over_the_plane(window, qtbot):
+    import numpy as np
+    from engine.graph.neurons import plane
+    from engine.graph.plan import Plan
+    from engine.graph.diagnostics import copy_store
+    from engine.random import Generator
+    window.open_path(EX["moons"])
+    tv = window.training
+    tv.run()
+    qtbot.waitUntil(lambda: tv.session.state == "idle", timeout=60000)
+    tv.tabs.setCurrentWidget(tv.neurons)
+    data = tv.neurons.data
+    g = window.document.graph
+    assert data is not None and len(data.layers) == 3 and data.xs is not None
+    pts, _ = plane(np.asarray(tv.source.data()._xtr), len(data.xs))
+    plan = Plan(g, copy_store(window.document.store), "cpu", "float32", Generator(0),
+                targets={layer.shown for layer in data.layers})
+    plan.forward(pts.astype(np.float32), None, training=False)
+    G = len(data.xs)
+    for layer in data.layers:
+        direct = np.asarray(plan.value_of(layer.shown, "y"))
+        for u in range(len(layer.values)):
+            assert np.allclose(layer.values[u], direct[:, u].reshape(G, G), atol=1e-6)
+        w = window.document.store.tensors[(layer.node, "weight")].data
+        assert np.allclose(layer.weight, w[:layer.weight.shape[0], :layer.weight.shape[1]])
+    assert data.layers[0].activation == "ReLU" and data.layers[-1].activation == "linear"
+    # a click on a unit tells its incoming weights and its share of the next layer
+    canvas = tv.neurons.canvas
+    r = canvas.rects[(1, 2)]
+    qtbot.mouseClick(canvas, Qt.LeftButton, pos=r.center().toPoint())
+    assert canvas.selected == (1, 2) and "unit 3 of 16" in tv.neurons.info.text()
+    assert "share of what the next layer receives" in tv.neurons.info.text()
+    shares = data.layers[0].share
+    assert abs(shares.sum() - 1.0) < 1e-9
+
+
+def test_the_neuron_view_follows_training_at_least_four_times_a_second(window, qtbot):
+    from app.commands import SetConfig
+    window.open_path(EX["moons"])
+    doc = window.document
+    doc.push(SetConfig(doc, "training", {**doc.graph.config["training"], "epochs": 10000}))
+    tv = window.training
+    tv.tabs.setCurrentWidget(tv.neurons)
+    frames = []
+    original = tv.neurons.refresh
+    tv.neurons.refresh = lambda: frames.append(__import__("time").perf_counter()) or original()
+    tv.run()
+    qtbot.waitUntil(lambda: tv.session.trainer is not None and bool(tv.session.trainer.history.epochs), timeout=20000)
+    start = len(frames)
+    qtbot.wait(2000)
+    shown = len(frames) - start
+    tv.stop(wait=True)
+    print(f"neuron view: {shown / 2:.1f} frames per second while training")
+    assert shown >= 8
+
+
+def test_other_inputs_show_the_units_on_one_sample(window, qtbot):
+    window.open_path(EX["digits_mlp"])
+    tv = window.training
+    tv.tabs.setCurrentWidget(tv.neurons)
+    data = tv.neurons.data
+    assert data is not None and data.xs is None and data.inputs.shape == (64,)
+    assert len(data.layers[0].values) == 16 and data.layers[0].units == 128
+    assert not tv.neurons.sample.isHidden()
+    tv.neurons.sample.setValue(5)
+    assert tv.neurons.data.inputs.shape == (64,)
+    window.open_path(EX["logistic_regression"])                 # MatMul and Add, no Dense layers
+    tv = window.training
+    i = tv.tabs.indexOf(tv.neurons)
+    assert not tv.tabs.isTabEnabled(i) and "Dense layers" in tv.tabs.tabToolTip(i)

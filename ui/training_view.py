@@ -7,7 +7,7 @@ import time
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
-from app.inspection import InspectionSource, chain_rule_of
+from app.inspection import InspectionSource, chain_rule_of, neurons_of
 from app.session import TrainingSession
 from engine.graph.training import training_blocker
 from . import style as S
@@ -15,10 +15,12 @@ from .animation import AnimationControls, StepAnimator
 from .curves import CurvesView
 from .boundary_view import BoundaryView
 from .inspection import ConfusionView, NodeValuesView
+from .neuron_view import NeuronView
 from .run_controls import RunControls
 from .training_panel import TrainingPanel
 
-REFRESH_S = 0.4              # inspection views follow training at most this often
+REFRESH_S = 0.4              # inspection views follow training at most this often …
+LIVE_REFRESH_S = 0.2         # … the neuron view and the decision boundary 5 times a second
 
 
 class TrainingView(QWidget):
@@ -39,16 +41,19 @@ class TrainingView(QWidget):
         self.curves = CurvesView(self)
         self.animator = StepAnimator(scene, self)
         self.animation = AnimationControls(self.animator, self)
+        self.neurons = NeuronView(self.source, lambda sample: neurons_of(self.source, sample), self)
         self.values = NodeValuesView(self.source, self)
         self.confusion = ConfusionView(self.source, self)
         self.boundary = BoundaryView(self.source, self)
         self.tabs.addTab(self.curves, "Curves")
         self.tabs.addTab(self.animation, "Animate a step")
+        self.tabs.addTab(self.neurons, "Neurons")
         self.tabs.addTab(self.values, "Node values")
         self.tabs.addTab(self.confusion, "Confusion matrix")
         self.tabs.addTab(self.boundary, "Decision boundary")
         self.tab_tips = {self.curves: "Training and validation loss and accuracy (or MAE) per epoch",
                          self.animation: "One real training step, played back node by node on the canvas",
+                         self.neurons: "Every unit of the Dense layers, with the weights between them",
                          self.values: "The selected node's values and gradients, its weights and theirs",
                          self.confusion: "Which classes the model confuses, on the validation set",
                          self.boundary: "The classifier's output over the plane of its two input features"}
@@ -131,7 +136,8 @@ class TrainingView(QWidget):
         self.tabs.setTabText(self.tabs.indexOf(self.boundary), "Fitted curve" if curve else "Decision boundary")
         self.tab_tips[self.boundary] = ("The model's curve over its one input, with the training and validation points"
                                         if curve else "The classifier's output over the plane of its two input features")
-        for widget, key in ((self.values, "values"), (self.confusion, "confusion"), (self.boundary, "boundary")):
+        for widget, key in ((self.values, "values"), (self.confusion, "confusion"), (self.boundary, "boundary"),
+                            (self.neurons, "neurons")):
             i = self.tabs.indexOf(widget)
             self.tabs.setTabEnabled(i, why[key] is None)
             self.tabs.setTabToolTip(i, self.tab_tips[widget] if why[key] is None else f"Not available: {why[key]}")
@@ -195,6 +201,8 @@ class TrainingView(QWidget):
     def _progress_arrived(self, p):
         self._progress = p
         self.curves.add_batches(p)
+        if self.tabs.currentWidget() in (self.neurons, self.boundary):
+            self._schedule_refresh()              # these follow training batch by batch
 
     def _show_progress(self):
         """The bar moves with the curves (both at the curves' redraw), so neither runs ahead."""
@@ -207,7 +215,8 @@ class TrainingView(QWidget):
         self._schedule_refresh()
 
     def _schedule_refresh(self):
-        wait = REFRESH_S - (time.perf_counter() - self._last_refresh)
+        every = LIVE_REFRESH_S if self.tabs.currentWidget() in (self.neurons, self.boundary) else REFRESH_S
+        wait = every - (time.perf_counter() - self._last_refresh)
         if not self._refresh_timer.isActive():
             self._refresh_timer.start(max(0, int(wait * 1000)))
 
@@ -221,6 +230,8 @@ class TrainingView(QWidget):
             self.confusion.refresh()
         elif w is self.boundary:
             self.boundary.refresh()
+        elif w is self.neurons:
+            self.neurons.refresh()
 
     def _tint(self, activity):
         """Live mode: each node's outline coloured by its gradient norm (log scale across nodes)."""
