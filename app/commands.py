@@ -150,12 +150,13 @@ class AddFragment(QUndoCommand):
 
 class SetConfig(QUndoCommand):
     """Change the graph's training or dataset configuration (a whole dict under ``key``);
-    consecutive edits of the same key merge, so typing in a field is one undo step."""
+    consecutive edits of the same ``field`` merge (arrow clicks on one spin box are one undo
+    step), edits of different fields stay separate steps."""
     ID = 1002
 
-    def __init__(self, doc, key, value, text=None):
+    def __init__(self, doc, key, value, text=None, field=None):
         super().__init__(text or f"Change {key} settings")
-        self.graph, self.key = doc.graph, key
+        self.graph, self.key, self.field = doc.graph, key, field
         old = doc.graph.config.get(key)
         self.old = dict(old) if isinstance(old, dict) else old
         self.new = dict(value) if isinstance(value, dict) else value
@@ -164,7 +165,7 @@ class SetConfig(QUndoCommand):
         return self.ID
 
     def mergeWith(self, other):
-        if other.key != self.key:
+        if other.key != self.key or self.field is None or other.field != self.field:
             return False
         self.new = other.new
         return True

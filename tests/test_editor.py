@@ -251,7 +251,9 @@ def test_inspector_edits_a_parameter_and_the_edge_shapes_follow(window):
     assert "N×32" in window.inspector.facts.text() and "96" in window.inspector.facts.text()   # 2·32 + 32
     # a bad value for a parameter shows the model's message and changes nothing
     window.inspector.show_node(ids["input"])
-    window.inspector._commit_text("shape", g.nodes[ids["input"]].type.param("shape"), "2, -1")
+    field = window.inspector.editors["shape"]                   # typed into the field, then Enter
+    field.setText("2, -1")
+    field.editingFinished.emit()
     assert "at least 1" in window.inspector.errors["shape"].text()
     assert g.nodes[ids["input"]].params["shape"] == (2,)
     window.document.undo_stack.undo()

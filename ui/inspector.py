@@ -1,21 +1,13 @@
-"""The inspector edits the selected node's parameters with widgets that fit each parameter's
-kind, and shows what the model inferred: output shapes, parameter count and issues. Values are
+"""The inspector edits the selected node's parameters with the editors that fit each parameter's
+kind (param_editors.py), and shows what the model inferred: output shapes, parameter count and issues. Values are
 checked by the model (ParamSpec.validate); the message appears under the field."""
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QLabel, QLineEdit,
-                               QSizePolicy, QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QSizePolicy, QVBoxLayout, QWidget
 
 from app.commands import RenameNode, SetParam
 from engine.graph.params import ParamError
 from engine.graph.shapes import fmt
-
-
-def _text_of(value):
-    if value is None:
-        return ""
-    if isinstance(value, (tuple, list)):
-        return ", ".join(str(v) for v in value)
-    return str(value)
+from .param_editors import make_editor, show_value
 
 
 class Inspector(QWidget):
@@ -82,8 +74,8 @@ class Inspector(QWidget):
         self.editors["__title__"] = title
         self.form.addRow("Name", title)
         for spec in nt.params:
-            editor = self._editor_for(spec)
-            editor.setToolTip(spec.help)
+            editor = make_editor(spec, self.form_host, lambda v, n=spec.name: self._commit(n, v),
+                                 lambda msg, n=spec.name: self._refuse(n, msg))
             error = QLabel(self.form_host)
             error.setStyleSheet("color: #e5484d")
             error.setWordWrap(True)
@@ -95,33 +87,6 @@ class Inspector(QWidget):
         self._load_values()
         self._show_facts()
 
-    def _editor_for(self, spec):
-        if spec.kind == "bool":
-            w = QCheckBox(self.form_host)
-            w.toggled.connect(lambda v, n=spec.name: self._commit(n, v))
-        elif spec.kind == "choice":
-            w = QComboBox(self.form_host)
-            w.addItems([str(c) for c in spec.choices])
-            w.activated.connect(lambda i, n=spec.name, s=spec: self._commit(n, s.choices[i]))
-        elif spec.kind == "int" and not spec.optional:
-            w = QSpinBox(self.form_host)
-            w.setRange(int(spec.min) if spec.min is not None else -2**31, int(spec.max) if spec.max is not None else 2**31 - 1)
-            w.setKeyboardTracking(False)
-            w.valueChanged.connect(lambda v, n=spec.name: self._commit(n, v))
-        elif spec.kind == "float" and not spec.optional:
-            w = QDoubleSpinBox(self.form_host)
-            w.setDecimals(6)
-            w.setRange(spec.min if spec.min is not None else -1e9, spec.max if spec.max is not None else 1e9)
-            w.setSingleStep(0.01 if (spec.max or 1) <= 1 else 0.1)
-            w.setKeyboardTracking(False)
-            w.valueChanged.connect(lambda v, n=spec.name: self._commit(n, v))
-        else:
-            w = QLineEdit(self.form_host)
-            hint = {"ints": "e.g. 2, 3", "floats": "e.g. 0.5, 1", "padding": "valid, same, or pixels"}.get(spec.kind, "")
-            w.setPlaceholderText(("empty: none; " if spec.optional else "") + hint)
-            w.editingFinished.connect(lambda n=spec.name, s=spec, e=w: self._commit_text(n, s, e.text()))
-        return w
-
     def _load_values(self):
         node = self.document.graph.nodes.get(self.node_id)
         if node is None:
@@ -130,17 +95,7 @@ class Inspector(QWidget):
         if title is not None and title.text() != (node.title or ""):
             title.setText(node.title or "")
         for spec in node.type.params:
-            w, value = self.editors[spec.name], node.params[spec.name]
-            w.blockSignals(True)
-            if isinstance(w, QCheckBox):
-                w.setChecked(bool(value))
-            elif isinstance(w, QComboBox):
-                w.setCurrentIndex(list(spec.choices).index(value))
-            elif isinstance(w, (QSpinBox, QDoubleSpinBox)):
-                w.setValue(value)
-            else:
-                w.setText(_text_of(value))
-            w.blockSignals(False)
+            show_value(self.editors[spec.name], node.params[spec.name])
             self.errors[spec.name].hide()
 
     def _show_facts(self):
@@ -176,28 +131,9 @@ class Inspector(QWidget):
         if cmd.old != cmd.new:
             self.document.push(cmd)
 
-    def _commit_text(self, name, spec, text):
-        text = text.strip()
-        if text == "" and spec.optional:
-            value = None
-        elif spec.kind in ("ints", "floats"):
-            value = [t for t in text.replace("×", ",").replace(" ", ",").split(",") if t]
-            try:
-                value = [float(t) for t in value]
-            except ValueError:
-                self.errors[name].setText(f"{name} must be {spec.describe_kind()}, got {text!r}")
-                self.errors[name].show()
-                return
-        elif spec.kind in ("int", "float"):
-            try:
-                value = float(text)
-            except ValueError:
-                self.errors[name].setText(f"{name} must be {spec.describe_kind()}, got {text!r}")
-                self.errors[name].show()
-                return
-        else:
-            value = text
-        self._commit(name, value)
+    def _refuse(self, name, message):
+        self.errors[name].setText(message)
+        self.errors[name].show()
 
     def _rename(self, text):
         node = self.document.graph.nodes.get(self.node_id)

@@ -1,22 +1,43 @@
-"""The training setup: the data set and the training settings stored in the graph document
-(every change is an undoable SetConfig command, checked by the engine's training_config). The
-run controls live in the training toolbar (run_controls.py)."""
+"""The training setup — the overfitting lab: the data set (with a synthetic set's own options: its
+size and noise) and every setting of the training configuration, each edited with the editor its
+typed spec calls for (param_editors.py, the Inspector's too), every change an undoable SetConfig
+command checked by the engine. Settings that do not apply to the chosen optimizer or schedule
+are hidden. The run controls live in the training toolbar (run_controls.py)."""
 import csv
 import gzip
 import os
 
 import numpy as np
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QHBoxLayout,
-                               QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
+                               QVBoxLayout, QWidget)
 
 from app.commands import SetConfig
 from engine.backend import gpu_unavailable_reason
-from engine.data import BUNDLED
-from engine.data.synthetic import GENERATORS
-from engine.graph.params import ParamError
-from engine.graph.training import OPTIMIZERS, training_config
+from engine.data import BUNDLED, NORMALIZE, VALIDATION_SPLIT
+from engine.data.synthetic import GENERATORS, OPTIONS
+from engine.graph.training import TRAINING_PARAMS, training_config
+from engine.params import ParamError
+from .param_editors import make_editor, show_value
 
-NORMALIZE = ("none", "standardize", "minmax")
+# the sections of the form, and which settings apply when (hidden otherwise)
+SECTIONS = (("Optimizer", ("optimizer", "lr", "momentum", "nesterov", "beta1", "beta2", "weight_decay")),
+            ("Batches and epochs", ("batch_size", "epochs", "shuffle")),
+            ("Schedule and stopping", ("schedule", "schedule_step", "schedule_gamma", "early_stopping",
+                                       "restore_best", "clip_grad_norm")),
+            ("Run", ("seed", "device")))
+APPLIES = {
+    "momentum": lambda c: c["optimizer"] in ("sgd", "rmsprop"),
+    "nesterov": lambda c: c["optimizer"] == "sgd",
+    "beta1": lambda c: c["optimizer"] in ("adam", "adamw", "adamax"),
+    "beta2": lambda c: c["optimizer"] in ("adam", "adamw", "adamax"),
+    "schedule_step": lambda c: c["schedule"] in ("step", "plateau"),
+    "schedule_gamma": lambda c: c["schedule"] in ("step", "exponential", "plateau"),
+}
+LABELS = {"lr": "learning rate", "beta1": "β₁", "beta2": "β₂", "schedule_step": "every (epochs)",
+          "schedule_gamma": "factor", "early_stopping": "early stopping", "restore_best": "keep best epoch",
+          "clip_grad_norm": "clip gradients", "validation_split": "validation share", "normalize": "scaling",
+          "n": "points", "n_train": "training points", "n_validation": "validation points",
+          "label_noise": "label noise"}
 
 
 def csv_columns(path):
@@ -41,13 +62,16 @@ class TrainingPanel(QWidget):
         super().__init__(parent)
         self.document = None
         self._loading = False
+        self._data_rows = []                 # (label, widget) of the synthetic set's options
+        self.option_editors = {}
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 4, 6, 4)
-        form = QFormLayout()
+        self.form = form = QFormLayout()
         form.setRowWrapPolicy(QFormLayout.DontWrapRows)
         form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
         lay.addLayout(form)
         # --- data
+        self._section("Data")
         self.source = QComboBox(self)
         self.source.addItem("none: choose a data set", NO_DATA)
         for name in BUNDLED:
@@ -57,7 +81,10 @@ class TrainingPanel(QWidget):
         self.source.addItem("CSV file…", "csv:")
         self.source.addItem("NPZ file…", "npz:")
         self.source.model().item(0).setEnabled(False)      # shown when there is none, not chosen
-        form.addRow("Data", self.source)
+        self.source.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.source.setMinimumContentsLength(8)
+        self.source.setMinimumWidth(70)
+        form.addRow("data set", self.source)
         self.file_row = QWidget(self)
         fr = QHBoxLayout(self.file_row)
         fr.setContentsMargins(0, 0, 0, 0)
@@ -67,82 +94,68 @@ class TrainingPanel(QWidget):
         self.browse.setFixedWidth(28)
         fr.addWidget(self.path)
         fr.addWidget(self.browse)
-        form.addRow("File", self.file_row)
+        form.addRow("file", self.file_row)
         self.label_column = QComboBox(self)
-        self.label_column.setToolTip("CSV: the target column (features: every other column). "
-                                     "NPZ: the array of targets")
-        form.addRow("Target", self.label_column)
+        self.label_column.setToolTip("CSV: the target column (features: every other column). NPZ: the array of targets")
+        form.addRow("target", self.label_column)
         self.x_key = QComboBox(self)
         self.x_key.setToolTip("NPZ: the array of features")
-        form.addRow("Features", self.x_key)
-        self.split = QDoubleSpinBox(self)
-        self.split.setRange(0.05, 0.9)
-        self.split.setSingleStep(0.05)
-        self.split.setToolTip("share of the rows held out for validation")
-        form.addRow("Validation share", self.split)
-        self.normalize = QComboBox(self)
-        self.normalize.addItems(NORMALIZE)
-        self.normalize.setToolTip("feature scaling, fitted on the training rows")
-        form.addRow("Scaling", self.normalize)
-        # --- training
-        self.optimizer = QComboBox(self)
-        self.optimizer.addItems(list(OPTIMIZERS))
-        form.addRow("Optimizer", self.optimizer)
-        self.lr = QDoubleSpinBox(self)
-        self.lr.setDecimals(5)
-        self.lr.setRange(0.00001, 10.0)
-        self.lr.setSingleStep(0.001)
-        form.addRow("Learning rate", self.lr)
-        self.batch = QSpinBox(self)
-        self.batch.setRange(0, 1_000_000)
-        self.batch.setSpecialValueText("whole set")
-        self.batch.setToolTip("samples per step: 1 = stochastic, 'whole set' = batch gradient descent")
-        form.addRow("Batch size", self.batch)
-        self.epochs = QSpinBox(self)
-        self.epochs.setRange(1, 1_000_000)
-        form.addRow("Epochs", self.epochs)
-        self.device = QComboBox(self)
-        self.device.addItem("CPU", "cpu")
-        self.device.addItem("GPU", "gpu")
+        form.addRow("features", self.x_key)
+        self._options_at = form.rowCount()   # a synthetic set's options go here
+        self.split = self._editor(VALIDATION_SPLIT, self._commit_dataset)
+        form.addRow(LABELS["validation_split"], self.split)
+        self.normalize = self._editor(NORMALIZE, self._commit_dataset)
+        form.addRow(LABELS["normalize"], self.normalize)
+        self.counts = QLabel("", self)
+        self.counts.setWordWrap(True)
+        self.counts.setStyleSheet("color: #5b6470")
+        form.addRow("", self.counts)
+        # --- training: every setting of the configuration, from its spec
+        specs = {p.name: p for p in TRAINING_PARAMS}
+        self.editors = {}
+        for title, names in SECTIONS:
+            self._section(title)
+            for name in names:
+                w = self._editor(specs[name], self._commit_training)
+                self.editors[name] = w
+                form.addRow(LABELS.get(name, name.replace("_", " ")), w)
+        self.editors["batch_size"].setSpecialValueText("whole set")
+        self.editors["early_stopping"].setSpecialValueText("off")
+        self.editors["epochs"].setMaximum(1_000_000)
+        self.device = self.editors["device"]
+        self.device.setItemText(0, "CPU")
+        self.device.setItemText(1, "GPU")
         reason = gpu_unavailable_reason()
         if reason:
             item = self.device.model().item(1)
             item.setEnabled(False)
             item.setToolTip(reason)
             self.device.setItemText(1, "GPU (unavailable)")
-            self.device.setToolTip(f"GPU: {reason}")
-        form.addRow("Device", self.device)
-        self.seed = QSpinBox(self)
-        self.seed.setRange(0, 2 ** 31 - 1)
-        form.addRow("Seed", self.seed)
-        self.early = QSpinBox(self)
-        self.early.setRange(0, 100000)
-        self.early.setSpecialValueText("off")
-        self.early.setToolTip("early stopping: stop after this many epochs without a better validation loss")
-        form.addRow("Early stopping", self.early)
-        self.restore = QCheckBox("keep the best epoch", self)
-        self.restore.setToolTip("at the end, go back to the weights of the epoch with the lowest validation loss")
-        form.addRow("", self.restore)
-        for w in (self.source, self.label_column, self.x_key, self.normalize, self.optimizer, self.device):
-            w.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
-            w.setMinimumContentsLength(6)
-        for w in (self.split, self.lr, self.batch, self.epochs, self.seed, self.early):
-            w.setMinimumWidth(60)
+            self.device.setToolTip(f"{self.device.spec.help}. GPU: {reason}")
+        self.optimizer, self.lr, self.batch = self.editors["optimizer"], self.editors["lr"], self.editors["batch_size"]
+        self.epochs, self.seed, self.early = self.editors["epochs"], self.editors["seed"], self.editors["early_stopping"]
+        self.restore = self.editors["restore_best"]
         self.message = QLabel("", self)
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #e5484d")
         lay.addWidget(self.message)
         lay.addStretch(1)
-        for w in (self.source, self.normalize, self.optimizer, self.device, self.label_column, self.x_key):
-            w.activated.connect(self._edited)
-        for w in (self.split, self.lr, self.batch, self.epochs, self.seed, self.early):
-            w.editingFinished.connect(self._edited)
-            w.valueChanged.connect(self._spun)
-        self.restore.toggled.connect(self._edited)
-        self.path.editingFinished.connect(self._path_edited)
+        for w in (self.source, self.label_column, self.x_key):
+            w.activated.connect(lambda *_: self._commit_dataset())
+        self.path.editingFinished.connect(lambda: None if self._loading else self._commit_dataset())
         self.browse.clicked.connect(self._browse)
         self.set_document(document)
         self.set_state("idle")
+
+    def _section(self, title):
+        label = QLabel(f"<b>{title}</b>", self)
+        label.setStyleSheet("color: #3b4450; padding-top: 6px")
+        self.form.addRow(label)
+
+    def _editor(self, spec, commit):
+        w = make_editor(spec, self, lambda v, s=spec: None if self._loading else commit(s.name, v),
+                        lambda msg: self.message.setText(msg))
+        return w
 
     # ------------------------------------------------------------- document
     def set_document(self, document):
@@ -169,22 +182,60 @@ class TrainingPanel(QWidget):
             self.source.setCurrentIndex(i if i >= 0 else 0)      # unknown or missing: "none", truthfully
             self.path.setText(ds.get("path", "") if src in ("csv", "npz") else "")
             self._fill_columns(ds)
-            self.split.setValue(float(ds.get("validation_split", 0.2)))
-            self.split.setEnabled(not ds.get("validation_rows") and not ds.get("validation"))
-            if not self.split.isEnabled():
-                self.split.setToolTip("this data set comes with its own validation rows")
-            self.normalize.setCurrentText(ds.get("normalize", "none"))
-            self.optimizer.setCurrentText(cfg["optimizer"])
-            self.lr.setValue(cfg["lr"])
-            self.batch.setValue(cfg["batch_size"])
-            self.epochs.setValue(cfg["epochs"])
-            self.device.setCurrentIndex(1 if cfg["device"] == "gpu" else 0)
-            self.seed.setValue(cfg["seed"])
-            self.early.setValue(cfg["early_stopping"])
-            self.restore.setChecked(cfg["restore_best"])
+            self._fill_options(ds)
+            show_value(self.split, float(ds.get("validation_split", VALIDATION_SPLIT.default)))
+            own_rows = bool(ds.get("validation_rows") or ds.get("validation") or
+                            (src == "synthetic" and ds.get("name") == "few_points"))
+            self.split.setEnabled(not own_rows)
+            self.split.setToolTip("this data set comes with its own validation rows" if own_rows
+                                  else VALIDATION_SPLIT.help)
+            show_value(self.normalize, ds.get("normalize", "none"))
+            for name, w in self.editors.items():
+                show_value(w, cfg[name])
+                applies = APPLIES.get(name, lambda c: True)(cfg)
+                w.setVisible(applies)
+                self.form.labelForField(w).setVisible(applies)
+            self._show_counts(ds)
             self.message.setText("" if ds else "No data set yet: choose one to train on.")
         finally:
             self._loading = False
+
+    def _fill_options(self, ds):
+        """A synthetic set's own options (size, noise …), from the generator's specs."""
+        for label, w in self._data_rows:
+            self.form.removeRow(w)
+        self._data_rows = []
+        self.option_editors = {}
+        if ds.get("source") != "synthetic":
+            return
+        values = dict(ds.get("options") or {})
+        for k, spec in enumerate(OPTIONS.get(ds.get("name"), ())):
+            w = self._editor(spec, self._commit_option)
+            show_value(w, values.get(spec.name, spec.default))
+            label = LABELS.get(spec.name, spec.name.replace("_", " "))
+            self.form.insertRow(self._options_at + k, label, w)
+            self._data_rows.append((label, w))
+        self.option_editors = {w.spec.name: w for _, w in self._data_rows}
+
+    def _show_counts(self, ds):
+        """How many points train and how many validate (a synthetic set's, known without loading it)."""
+        text = ""
+        if ds.get("source") == "synthetic":
+            opts = dict(ds.get("options") or {})
+            specs = {p.name: p for p in OPTIONS.get(ds.get("name"), ())}
+            if "n_train" in specs:
+                n_tr = opts.get("n_train", specs["n_train"].default)
+                n_va = opts.get("n_validation", specs["n_validation"].default)
+            elif "n" in specs:
+                n = opts.get("n", specs["n"].default)
+                n_va = int(round(n * float(ds.get("validation_split", VALIDATION_SPLIT.default))))
+                n_tr = n - n_va
+            else:
+                n_tr = None
+            if n_tr is not None:
+                text = f"{n_tr} for training, {n_va} for validation"
+        self.counts.setText(text)
+        self.counts.setVisible(bool(text))
 
     def _fill_columns(self, ds):
         src = ds.get("source")
@@ -194,6 +245,9 @@ class TrainingPanel(QWidget):
         self.x_key.clear()
         self.label_column.setEnabled(is_file)
         self.x_key.setEnabled(src == "npz")
+        for w in (self.file_row, self.label_column, self.x_key):
+            w.setVisible(is_file and (w is not self.x_key or src == "npz"))
+            self.form.labelForField(w).setVisible(w.isVisibleTo(self))
         path = self._resolve(ds.get("path", "")) if is_file else ""
         try:
             names = (csv_columns(path) if src == "csv" else npz_keys(path)) if path and os.path.exists(path) else []
@@ -219,23 +273,13 @@ class TrainingPanel(QWidget):
         return os.path.join(os.path.dirname(self.document.path), path)
 
     # ------------------------------------------------------------- edits → commands
-    def _spun(self, _value):
-        """Arrow clicks and wheel steps commit at once; typing commits on Enter/leaving the field."""
-        w = self.sender()
-        if not self._loading and w is not None and not w.hasFocus():
-            self._edited()
-
-    def _path_edited(self):
-        if not self._loading:
-            self._edited()
-
     def _browse(self):
         src = self._source()[0]
         pattern = "CSV files (*.csv *.csv.gz *.tsv *.txt)" if src == "csv" else "NumPy archives (*.npz)"
         path, _ = QFileDialog.getOpenFileName(self, "Choose a data file", os.path.dirname(self.path.text()), pattern)
         if path:
             self.path.setText(path)
-            self._edited()
+            self._commit_dataset()
 
     def dataset_config(self):
         """The data-set configuration the fields describe (other keys of the same set are kept)."""
@@ -262,48 +306,46 @@ class TrainingPanel(QWidget):
                 if self.label_column.currentText():
                     ds["y"] = self.label_column.currentText()
         split = round(self.split.value(), 4)
-        if self.split.isEnabled() and ("validation_split" in ds or split != 0.2):
+        if self.split.isEnabled() and ("validation_split" in ds or split != VALIDATION_SPLIT.default):
             ds["validation_split"] = split
         if "normalize" in ds or self.normalize.currentText() != "none":
             ds["normalize"] = self.normalize.currentText()
         return ds
 
-    def training_values(self):
-        """The stored training settings with the fields' values; keys left at their defaults
-        stay out of the file unless they were there already."""
-        old = dict(self.document.graph.config.get("training", {}))
-        current = training_config(old)
-        fields = dict(optimizer=self.optimizer.currentText(), lr=round(self.lr.value(), 6),
-                      batch_size=self.batch.value(), epochs=self.epochs.value(), device=self.device.currentData(),
-                      seed=self.seed.value(), early_stopping=self.early.value(), restore_best=self.restore.isChecked())
-        for k, v in fields.items():
-            if k in old or v != current[k]:
-                old[k] = v
-        return old
-
-    def _edited(self, *_):
-        if self._loading:
-            return
+    def _push(self, key, value, text, field=None):
         doc = self.document
+        if value != (doc.graph.config.get(key) or {}):
+            self.message.setText("")
+            doc.push(SetConfig(doc, key, value, text, field))
+
+    def _commit_dataset(self, *_):
+        if not self._loading:
+            self._push("dataset", self.dataset_config(), "Change data set")
+
+    def _commit_option(self, name, value):
+        ds = dict(self.document.graph.config.get("dataset") or {})
+        opts = dict(ds.get("options") or {})
+        opts[name] = value
+        ds["options"] = opts
+        if ds.get("name") == "few_points" and name == "n_validation":
+            ds["validation_rows"] = value          # the set's validation rows follow its own count
+        self._push("dataset", ds, f"Set the data set's {LABELS.get(name, name)}", f"options.{name}")
+
+    def _commit_training(self, name, value):
+        old = dict(self.document.graph.config.get("training", {}))
+        if training_config(old)[name] == value:
+            return
+        new = dict(old)
+        new[name] = value
         try:
-            tr = self.training_values()
-            training_config(tr)
+            training_config(new)
         except ParamError as exc:
             self.message.setText(str(exc))
             return
-        ds = self.dataset_config()
-        self.message.setText("")
-        if ds != (doc.graph.config.get("dataset") or {}):
-            doc.push(SetConfig(doc, "dataset", ds, "Change data set"))
-        if tr != doc.graph.config.get("training", {}):
-            doc.push(SetConfig(doc, "training", tr, "Change training settings"))
+        self._push("training", new, f"Set {LABELS.get(name, name.replace('_', ' '))}", name)
 
     # ------------------------------------------------------------- run state
     def set_state(self, state):
         """'idle', 'running', 'paused' or 'stopping': settings are edited between runs."""
         idle = state == "idle"
-        for w in (self.source, self.file_row, self.split, self.normalize, self.optimizer, self.lr, self.batch,
-                  self.epochs, self.device, self.seed, self.early, self.restore):
-            w.setEnabled(idle if w is not self.file_row else idle and self._source()[0] in ("csv", "npz"))
-        if idle:
-            self.split.setEnabled(not (self.document.graph.config.get("dataset") or {}).get("validation_rows"))
+        self.setEnabled(idle)

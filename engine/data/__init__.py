@@ -14,11 +14,16 @@ import os
 
 import numpy as np
 
+from ..params import P
 from . import synthetic
 from .dataset import Dataset, DataError, Normalizer, batch_indices  # noqa: F401
 from .files import BUNDLED, load_bundled, load_csv, load_npz  # noqa: F401
 
 SOURCES = ("synthetic", "bundled", "csv", "npz")
+# the data set settings the training panel edits with the shared editors
+VALIDATION_SPLIT = P("validation_split", "float", 0.2, "share of the rows held out for validation", min=0.05, max=0.9)
+NORMALIZE = P("normalize", "choice", "none", "feature scaling, fitted on the training rows",
+              choices=("none", "standardize", "minmax"))
 
 
 def load(config, base_dir="."):
@@ -54,7 +59,7 @@ def prepare(config, base_dir=".", seed=None):
     """(train, validation, normalizer): split as configured, normalization fitted on train."""
     ds = load(config, base_dir)
     seed = config.get("seed", 0) if seed is None else seed
-    rows = config.get("validation_rows")
+    rows = ds.validation_rows or config.get("validation_rows")      # the set knows its own, if it has them
     separate = config.get("validation")
     if separate is not None:
         if not isinstance(separate, dict):

@@ -25,6 +25,7 @@ class Dataset:
     description: str = ""
     feature_names: list = field(default_factory=list)
     class_names: list = field(default_factory=list)
+    validation_rows: int = None     # a set that comes with its own validation rows (the last ones)
 
     def __post_init__(self):
         if len(self.x) != len(self.y):

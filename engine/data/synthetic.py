@@ -3,6 +3,7 @@ circles, spiral), clusters, label noise, polynomial regression and overfitting o
 and sequences. Every generator is seeded."""
 import numpy as np
 
+from ..params import P, ParamError
 from .dataset import Dataset, DataError
 
 
@@ -95,7 +96,7 @@ def few_points(n_train=8, n_validation=200, noise=0.25, seed=0):
     y = np.r_[yt, yv][:, None].astype(np.float32)
     return Dataset(x, y, "regression", "few_points",
                    f"{n_train} training points and {n_validation} validation points from the same noisy curve "
-                   "(validation = the last rows).", ["x"])
+                   "(validation = the last rows).", ["x"], validation_rows=n_validation)
 
 
 def sine_sequences(n=400, length=20, noise=0.05, seed=0):
@@ -126,12 +127,49 @@ GENERATORS = {
 }
 
 
+def _n(default, what="points"):
+    return P("n", "int", default, f"how many {what}", min=4, max=200_000)
+
+
+def _noise(default):
+    return P("noise", "float", default, "how far the points scatter from the pattern", min=0.0, max=5.0)
+
+
+# What each generator lets a user change (the training panel's editors, and what make() accepts).
+OPTIONS = {
+    "xor": (_n(200), _noise(0.1)),
+    "moons": (_n(300), _noise(0.15)),
+    "circles": (_n(300), _noise(0.08), P("factor", "float", 0.5, "the inner ring's radius, relative", min=0.05, max=0.95)),
+    "spiral": (_n(300), P("classes", "int", 3, "arms, one class each", min=2, max=8), _noise(0.2)),
+    "blobs": (_n(300), P("centers", "int", 3, "clusters, one class each", min=2, max=12),
+              P("std", "float", 0.6, "how wide each cluster is", min=0.01, max=5.0)),
+    "linear": (_n(200), P("label_noise", "float", 0.05, "share of labels flipped at random", min=0.0, max=0.5)),
+    "polynomial": (_n(100), P("degree", "int", 3, "degree of the hidden polynomial", min=1, max=12), _noise(0.1)),
+    "few_points": (P("n_train", "int", 8, "training points", min=2, max=10_000),
+                   P("n_validation", "int", 200, "validation points", min=4, max=100_000), _noise(0.25)),
+    "sine": (_n(400, "sequences"), P("length", "int", 20, "time steps per sequence", min=2, max=500), _noise(0.05)),
+    "rising": (_n(400, "sequences"), P("length", "int", 15, "time steps per sequence", min=4, max=500)),
+}
+
+
 def make(name, **options):
     try:
         gen = GENERATORS[name]
     except KeyError:
         raise DataError(f"unknown synthetic data set {name!r}; choose one of {', '.join(GENERATORS)}") from None
+    specs = {p.name: p for p in OPTIONS.get(name, ())}
+    checked = {}
+    for key, value in options.items():
+        if key not in specs and key not in ("seed", "coefficients"):
+            raise DataError(f"{name}: unknown option {key!r} (it takes {', '.join(specs) or 'none'})")
+        try:
+            if key == "seed":
+                checked[key] = P("seed", "int", 0, min=0).validate(value, name)
+            else:
+                checked[key] = specs[key].validate(value, name) if key in specs else value
+        except ParamError as exc:
+            raise DataError(str(exc)) from None
     try:
-        return gen(**options)
+        return gen(**checked)
     except TypeError as exc:
         raise DataError(f"{name}: {exc}") from None

@@ -1,0 +1,113 @@
+"""The overfitting lab in the Training setup: every setting of the training configuration has an
+editor made from its spec (ranges from the spec), each edit one undo step; a synthetic set's own
+options (size, noise) are there too, and the split the trainer will use is shown."""
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLineEdit, QSpinBox
+
+from app.examples import catalog
+from engine.data.synthetic import OPTIONS
+from engine.graph.training import TRAINING_PARAMS, Trainer, training_config
+from ui_helpers import quiet
+
+EX = {e.name: e.path for e in catalog()}
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setenv("TENSORWEAVE_DATA_DIR", str(tmp_path / "data"))
+    QSettings.setPath(QSettings.NativeFormat, QSettings.UserScope, str(tmp_path / "settings"))
+    from ui.main_window import MainWindow
+    w = quiet(MainWindow(autosave=False))
+    qtbot.addWidget(w)
+    w.show()
+    yield w
+
+
+def edit(w, value):
+    """Change an editor as a user would and let it commit."""
+    if isinstance(w, QCheckBox):
+        w.click() if w.isChecked() != value else None
+    elif isinstance(w, QComboBox):
+        i = list(w.spec.choices).index(value)
+        w.setCurrentIndex(i)
+        w.activated.emit(i)
+    elif isinstance(w, (QSpinBox, QDoubleSpinBox)):
+        w.setValue(value)
+    else:
+        w.setText(str(value))
+        w.editingFinished.emit()
+
+
+def other_value(spec, current):
+    if spec.kind == "bool":
+        return not current
+    if spec.kind == "choice":
+        return next(c for c in spec.choices if c != current and c != "gpu")
+    if spec.kind == "int":
+        return current + 1 if spec.max is None or current < spec.max else current - 1
+    if spec.optional:
+        return 2.5
+    hi = spec.max if spec.max is not None else current + 1.0
+    return round(min(current + 0.05, hi) if current + 0.05 <= hi else current - 0.05, 6)
+
+
+def test_every_training_setting_is_editable_from_its_spec_and_each_edit_is_one_undo_step(window):
+    window.open_path(EX["moons"])
+    panel, doc = window.training.panel, window.document
+    assert set(panel.editors) == {p.name for p in TRAINING_PARAMS}
+    for spec in TRAINING_PARAMS:                       # ranges come from the spec, never retyped
+        w = panel.editors[spec.name]
+        assert w.spec is spec and w.toolTip().endswith(spec.help) or spec.name == "device"
+        if isinstance(w, (QSpinBox, QDoubleSpinBox)) and spec.min is not None:
+            assert w.minimum() == pytest.approx(spec.min)
+        if isinstance(w, QDoubleSpinBox) and spec.max is not None:
+            assert w.maximum() == pytest.approx(spec.max)
+    # settings that only some optimizers and schedules use appear with them
+    edit(panel.editors["optimizer"], "sgd")
+    assert not panel.editors["momentum"].isHidden() and panel.editors["beta1"].isHidden()
+    edit(panel.editors["schedule"], "step")
+    assert not panel.editors["schedule_step"].isHidden()
+    for spec in TRAINING_PARAMS:
+        if spec.name in ("optimizer", "schedule", "device"):
+            continue
+        w = panel.editors[spec.name]
+        before = dict(doc.graph.config["training"])
+        current = training_config(before)[spec.name]
+        value = other_value(spec, current)
+        steps = doc.undo_stack.count()
+        edit(w, value)
+        got = training_config(doc.graph.config["training"])[spec.name]
+        assert got == pytest.approx(value), spec.name
+        assert doc.undo_stack.count() == steps + 1, spec.name
+        doc.undo_stack.undo()
+        assert doc.graph.config["training"] == before, spec.name
+        doc.undo_stack.redo()
+    # a refused value says why and changes nothing
+    clip = panel.editors["clip_grad_norm"]
+    before = dict(doc.graph.config["training"])
+    edit(clip, "-1")
+    assert "at least" in panel.message.text() and doc.graph.config["training"] == before
+
+
+def test_a_synthetic_sets_size_and_noise_are_in_the_panel_and_the_trainer_uses_them(window):
+    window.open_path(EX["moons"])
+    panel, doc = window.training.panel, window.document
+    assert set(panel.option_editors) == {p.name for p in OPTIONS["moons"]}
+    assert panel.counts.text() == "480 for training, 120 for validation"
+    edit(panel.option_editors["noise"], 0.3)
+    assert doc.graph.config["dataset"]["options"]["noise"] == 0.3
+    edit(panel.option_editors["n"], 1000)
+    assert panel.counts.text() == "800 for training, 200 for validation"
+    tr = Trainer(doc.graph).setup()
+    assert len(tr.train_set) == 800 and len(tr.val_set) == 200
+    doc.undo_stack.undo()
+    assert doc.graph.config["dataset"]["options"]["n"] == 600 and panel.option_editors["n"].value() == 600
+    # the overfitting example's few points: more training points, fewer validation ones
+    window.open_path(EX["overfitting"])
+    panel, doc = window.training.panel, window.document
+    edit(panel.option_editors["n_train"], 40)
+    edit(panel.option_editors["n_validation"], 100)
+    assert panel.counts.text() == "40 for training, 100 for validation" and not panel.split.isEnabled()
+    tr = Trainer(doc.graph).setup()
+    assert len(tr.train_set) == 40 and len(tr.val_set) == 100
