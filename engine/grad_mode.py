@@ -1,9 +1,12 @@
-"""Global switches of the tape: gradient recording and anomaly (NaN/Inf) detection."""
+"""Switches of the tape: gradient recording and anomaly (NaN/Inf) detection. Each thread has its
+own (as in PyTorch): a training thread evaluating under no_grad must not switch the tape off for
+the window's thread, nor leave it off when the two save and restore the switch interleaved."""
 import functools
+import threading
 
 
-class _Mode:
-    grad_enabled = True
+class _Mode(threading.local):
+    grad_enabled = True          # class attributes: every thread starts from these
     anomaly = False
 
 

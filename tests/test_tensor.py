@@ -205,3 +205,28 @@ def test_backward_from_several_roots_one_upstream_of_the_other():
     backward_many([a, b], [np.array([1.0], dtype=np.float32), np.array([1.0], dtype=np.float32)])
     # d(a + b)/dx = 2x + 6x = 16
     assert x.grad.item() == pytest.approx(16.0)
+
+
+def test_grad_mode_is_per_thread_so_a_training_thread_cannot_switch_the_tape_off_elsewhere():
+    import threading
+    from engine.grad_mode import enable_grad, mode, no_grad
+    stop = threading.Event()
+
+    def churn():
+        while not stop.is_set():
+            with no_grad():
+                assert not mode.grad_enabled
+    t = threading.Thread(target=churn)
+    t.start()
+    try:
+        for _ in range(20000):
+            with enable_grad():
+                assert mode.grad_enabled
+            assert mode.grad_enabled
+    finally:
+        stop.set()
+        t.join()
+    assert mode.grad_enabled
+    x = engine.tensor([1.0, 2.0], requires_grad=True)
+    (x * x).sum().backward()
+    assert x.grad is not None
