@@ -111,3 +111,69 @@ def test_a_synthetic_sets_size_and_noise_are_in_the_panel_and_the_trainer_uses_t
     assert panel.counts.text() == "40 for training, 100 for validation" and not panel.split.isEnabled()
     tr = Trainer(doc.graph).setup()
     assert len(tr.train_set) == 40 and len(tr.val_set) == 100
+
+
+# ----------------------------------------------------------------------------- the run history
+def train(window, qtbot):
+    window.training.run()
+    qtbot.waitUntil(lambda: window.training.session.state == "idle", timeout=60000)
+
+
+def test_every_run_is_kept_with_its_settings_overlaid_on_demand_and_saved_with_the_graph(window, qtbot, tmp_path):
+    from app.commands import SetConfig
+    from engine.graph import fileformat
+    window.open_path(EX["overfitting"])
+    doc = window.document
+    doc.push(SetConfig(doc, "training", {**doc.graph.config["training"], "epochs": 80}))
+    train(window, qtbot)
+    panel = window.training.panel
+    edit(panel.option_editors["n_train"], 40)                        # the cure: more data
+    train(window, qtbot)
+    runs_view, curves = window.training.runs, window.training.curves
+    runs = doc.graph.config["runs"]
+    assert [r["name"] for r in runs] == ["run 1", "run 2"]
+    assert runs[0]["dataset"]["options"].get("n_train", 8) == 8 and runs[1]["dataset"]["options"]["n_train"] == 40
+    assert runs[0]["summary"]["overfitting_onset"] is not None
+    assert runs[1]["summary"]["final_val_loss"] < runs[0]["summary"]["final_val_loss"]
+    assert runs_view.table.rowCount() == 2 and "n_train 40" in runs_view.table.item(1, 2).text()
+    # overlay the first run in the plots: its curves and its name in the legend
+    runs_view.set_overlay(0, True)
+    assert doc.graph.config["runs"][0]["overlay"] is True
+    assert len(curves._overlay_items) == 4 and "run 1" in curves.loss_plot.getPlotItem().titleLabel.text
+    xs, ys = curves._overlay_items[1][1].getData()
+    assert list(ys) == pytest.approx([r["val_loss"] for r in runs[0]["history"]])
+    doc.undo_stack.undo()                                            # showing it was one undo step
+    assert not doc.graph.config["runs"][0]["overlay"] and not curves._overlay_items
+    doc.undo_stack.redo()
+    # rename, then save and open again: the history and the overlay come back
+    runs_view.table.item(1, 1).setText("more data")
+    assert doc.graph.config["runs"][1]["name"] == "more data"
+    path = str(tmp_path / "lab.twg")
+    doc.save(path)
+    window.open_path(path)
+    runs = window.document.graph.config["runs"]
+    assert [r["name"] for r in runs] == ["run 1", "more data"] and runs[0]["overlay"]
+    assert len(window.training.curves._overlay_items) == 4
+    assert fileformat.load(path).graph.config["runs"][1]["history"][-1]["epoch"] == 80
+    # delete one
+    window.training.runs.table.selectRow(0)
+    window.training.runs.delete_selected()
+    assert [r["name"] for r in window.document.graph.config["runs"]] == ["more data"]
+
+
+@pytest.mark.parametrize("runs,message", [
+    ("lots", "runs must be a list"),
+    ([1], "runs[0] must be an object"),
+    ([{"name": 3, "history": []}], "runs[0].name"),
+    ([{"name": "a", "history": [{"epoch": 1, "val_loss": "high"}]}], "runs[0].history[0].val_loss"),
+    ([{"name": "a", "history": [{"epoch": 1.5}]}], "runs[0].history[0] must be an object with a whole-number epoch"),
+])
+def test_a_file_with_broken_runs_says_where(tmp_path, runs, message):
+    import json
+    from engine.graph import fileformat
+    doc = json.loads(open(EX["xor"]).read())
+    doc["runs"] = runs
+    path = tmp_path / "bad.twg"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(fileformat.GraphFileError, match=__import__("re").escape(message)):
+        fileformat.load(str(path))

@@ -72,8 +72,12 @@ def test_training_from_the_panel_fills_both_curves(window, qtbot):
     qtbot.mouseClick(window.training.controls.run_button, Qt.LeftButton)
     wait_idle(qtbot, window)
     assert len(curves.prev_train.getData()[0]) == 4
-    doc.undo_stack.undo()
+    assert [r["name"] for r in doc.graph.config["runs"]] == ["run 1", "run 2"]     # both in the history
+    doc.undo_stack.undo()                                           # the second run's record …
+    doc.undo_stack.undo()                                           # … the first's …
+    doc.undo_stack.undo()                                           # … and the epochs edit
     assert doc.graph.config["training"]["epochs"] == 40 and panel.epochs.value() == 40
+    assert not doc.graph.config.get("runs")
 
 
 def test_overfitting_example_is_marked_and_best_weights_restore_its_loss(window, qtbot):

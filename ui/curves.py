@@ -42,6 +42,8 @@ class CurvesView(QWidget):
         self.chance = None            # the run's chance level, the overfitting detector's scale
         self.planned_epochs = None
         self.overfit_regions = []
+        self.overlays = []            # [(run, colour)] from the run history
+        self._overlay_items = []
         self.restore_available = False
         self.saved_history = False    # the curves come from the file, not from a run in this window
         lay = QVBoxLayout(self)
@@ -147,7 +149,7 @@ class CurvesView(QWidget):
         self._legends()
 
     def _legends(self):
-        empty = not self.rows and not self.previous
+        empty = not self.rows and not self.previous and not self.overlays
         for label in self.placeholders:
             label.setVisible(empty)
             label.setGeometry(label.parent().rect())
@@ -169,6 +171,8 @@ class CurvesView(QWidget):
             loss.append(("#f2c14e", "star", f"best {self.best_epoch}"))
         if self.onset is not None:
             loss.append(("#e5484d", "area", "overfitting"))
+        for run, color in self.overlays:
+            loss.append((color.name(), "solid", run.get("name", "run")))
         plots.set_legend(self.loss_plot, loss)
         plots.set_legend(self.metric_plot, [(train, "solid", "training"), (val, "solid", "validation")])
 
@@ -190,6 +194,24 @@ class CurvesView(QWidget):
         self.banner.hide()
         self._shade([])
         self._redraw()
+        self._legends()
+
+    def set_overlays(self, overlays):
+        """Runs from the history drawn beside this one: training dashed, validation solid, each in
+        its colour, named in the legend."""
+        for plot, item in self._overlay_items:
+            plot.getPlotItem().removeItem(item)
+        self._overlay_items = []
+        self.overlays = list(overlays)
+        for run, color in self.overlays:
+            rows = run.get("history", [])
+            m = "mae" if any("train_mae" in r for r in rows) else "accuracy"
+            for plot, key, style in ((self.loss_plot, "train_loss", Qt.DashLine), (self.loss_plot, "val_loss", None),
+                                     (self.metric_plot, f"train_{m}", Qt.DashLine),
+                                     (self.metric_plot, f"val_{m}", None)):
+                item = plot.getPlotItem().plot(*self._xy(rows, key), pen=plots.line(color, 1.6, style))
+                item.setZValue(-5)
+                self._overlay_items.append((plot, item))
         self._legends()
 
     def set_run(self, epochs, chance):

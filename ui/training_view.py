@@ -9,6 +9,8 @@ from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from app.inspection import InspectionSource, chain_rule_of, neurons_of
 from app.session import TrainingSession
+from app.commands import SetConfig
+from engine.graph.runs import MAX_RUNS, make_run
 from engine.graph.training import training_blocker
 from . import style as S
 from .animation import AnimationControls, StepAnimator
@@ -16,6 +18,7 @@ from .curves import CurvesView
 from .boundary_view import BoundaryView
 from .inspection import ConfusionView, NodeValuesView
 from .neuron_view import NeuronView
+from .runs_view import RunsView
 from .run_controls import RunControls
 from .training_panel import TrainingPanel
 
@@ -45,18 +48,21 @@ class TrainingView(QWidget):
         self.values = NodeValuesView(self.source, self)
         self.confusion = ConfusionView(self.source, self)
         self.boundary = BoundaryView(self.source, self)
+        self.runs = RunsView(document, self)
         self.tabs.addTab(self.curves, "Curves")
         self.tabs.addTab(self.animation, "Animate a step")
         self.tabs.addTab(self.neurons, "Neurons")
         self.tabs.addTab(self.values, "Node values")
         self.tabs.addTab(self.confusion, "Confusion matrix")
         self.tabs.addTab(self.boundary, "Decision boundary")
+        self.tabs.addTab(self.runs, "Runs")
         self.tab_tips = {self.curves: "Training and validation loss and accuracy (or MAE) per epoch",
                          self.animation: "One real training step, played back node by node on the canvas",
                          self.neurons: "Every unit of the Dense layers, with the weights between them",
                          self.values: "The selected node's values and gradients, its weights and theirs",
                          self.confusion: "Which classes the model confuses, on the validation set",
-                         self.boundary: "The classifier's output over the plane of its two input features"}
+                         self.boundary: "The classifier's output over the plane of its two input features",
+                         self.runs: "Every run of this graph with its settings; tick runs to compare their curves"}
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.tabs, 1)
@@ -88,6 +94,8 @@ class TrainingView(QWidget):
         s.failed.connect(self._failed)
         s.step_recorded.connect(self._recorded)
         self.curves.restore_requested.connect(self.restore_best)
+        self.runs.overlays_changed.connect(self.curves.set_overlays)
+        self.curves.set_overlays(self.runs.overlays())
         self.curves.flushed.connect(self._show_progress)
         self.animation.record_button.clicked.connect(self.animate_step)
         self.animation.chain_source = self._chain
@@ -114,6 +122,7 @@ class TrainingView(QWidget):
         self.animator.clear()
         if self.legend is not None:
             self.legend.show_phase(None)
+        self.runs.detach()
         self.panel.detach()
         self.source.detach()
 
@@ -141,7 +150,7 @@ class TrainingView(QWidget):
             i = self.tabs.indexOf(widget)
             self.tabs.setTabEnabled(i, why[key] is None)
             self.tabs.setTabToolTip(i, self.tab_tips[widget] if why[key] is None else f"Not available: {why[key]}")
-        for widget in (self.curves, self.animation):
+        for widget in (self.curves, self.animation, self.runs):
             self.tabs.setTabToolTip(self.tabs.indexOf(widget), self.tab_tips[widget])
         self.blocked_changed.emit(reason)
 
@@ -290,8 +299,19 @@ class TrainingView(QWidget):
                 text += f" · weights of the best epoch ({tr.history.best_epoch()}) kept"
         self.controls.show_text(text + (f" — {message}" if message and reason != "stopped" else ""),
                                 1.0 if reason != "stopped" else None)
+        self._keep_run(tr)
         self.message.emit(text)
         self.refresh_views()
+
+    def _keep_run(self, tr):
+        """The run goes into the history (an undoable edit of the document, saved with it)."""
+        if tr is None or not tr.history.epochs:
+            return
+        doc = self.document
+        runs = list(doc.graph.config.get("runs") or [])
+        run = make_run(doc.graph, tr.history, tr.cfg, tr.chance_loss)
+        runs = (runs + [run])[-MAX_RUNS:]
+        doc.push(SetConfig(doc, "runs", runs, f"Keep {run['name']} in the run history"))
 
     def _failed(self, message, node_id):
         self.curves.flush()

@@ -19,6 +19,7 @@ from ..errors import EngineError
 from .model import Edge, Graph, Node
 from .params import ParamError
 from .registry import REGISTRY
+from .runs import check_runs
 from .training import History, training_config
 
 FORMAT = "tensorweave-graph"
@@ -50,6 +51,8 @@ def to_document(graph, name="", description="", trained=None, editor=None):
     }
     if graph.config.get("meta"):
         doc["meta"] = graph.config["meta"]
+    if graph.config.get("runs"):
+        doc["runs"] = graph.config["runs"]
     if editor:
         doc["editor"] = editor
     if trained:
@@ -261,6 +264,13 @@ def from_document(doc, source="<text>"):
         if isinstance(doc.get("meta"), dict):
             _check_plain(doc["meta"], f"{where}: meta")
             config["meta"] = doc["meta"]
+        if doc.get("runs") is not None:
+            _check_plain(doc["runs"], f"{where}: runs")
+            try:
+                config["runs"] = check_runs(doc["runs"])
+            except ValueError as exc:
+                raise GraphFileError(f"{where}: runs{exc}" if str(exc).startswith("[") else f"{where}: runs {exc}") \
+                    from None
         graph.config = config
     return graph
 
