@@ -165,7 +165,7 @@ class CurvesView(QWidget):
         loss = [(train, "solid", "training"), (val, "solid", "validation")]
         if self.batch_x:
             loss.append((BATCH.name(), "dot", "each batch (smoothed)"))
-        if self.previous:
+        if self.previous and not self.overlays:
             loss.append(("#a0a0a0", "dash", "last run"))
         if self.best_epoch is not None:
             loss.append(("#f2c14e", "star", f"best {self.best_epoch}"))
@@ -212,7 +212,9 @@ class CurvesView(QWidget):
                 item = plot.getPlotItem().plot(*self._xy(rows, key), pen=plots.line(color, 1.6, style))
                 item.setZValue(-5)
                 self._overlay_items.append((plot, item))
+        self._redraw()
         self._legends()
+        self._focus()
 
     def set_run(self, epochs, chance):
         """What the detector needs to know of the run: its planned length and chance level."""
@@ -293,12 +295,13 @@ class CurvesView(QWidget):
                                                  else "accuracy: share right")
         self.train_curve.setData(*self._xy(self.rows, "train_loss"))
         self.val_curve.setData(*self._xy(self.rows, "val_loss"))
-        self.prev_train.setData(*self._xy(self.previous, "train_loss"))
-        self.prev_val.setData(*self._xy(self.previous, "val_loss"))
+        previous = [] if self.overlays else self.previous      # compared runs replace the faint last run
+        self.prev_train.setData(*self._xy(previous, "train_loss"))
+        self.prev_val.setData(*self._xy(previous, "val_loss"))
         self.metric_train.setData(*self._xy(self.rows, f"train_{m}"))
         self.metric_val.setData(*self._xy(self.rows, f"val_{m}"))
-        self.prev_metric_train.setData(*self._xy(self.previous, f"train_{m}"))
-        self.prev_metric_val.setData(*self._xy(self.previous, f"val_{m}"))
+        self.prev_metric_train.setData(*self._xy(previous, f"train_{m}"))
+        self.prev_metric_val.setData(*self._xy(previous, f"val_{m}"))
         if not self.rows:
             self.batch_curve.setData([], [])
 
@@ -362,18 +365,29 @@ class CurvesView(QWidget):
             self.log_box.setChecked(wide)
 
     def _focus(self):
-        """On a linear axis, overfitting is shown up close: the y range ends a little above the
-        validation loss since the onset, so its rise fills the plot (the first epochs' large
-        losses run off the top)."""
+        """On a linear axis the plot shows the part that matters up close: with overfitting, the
+        y range ends a little above the validation loss since the onset, so its rise fills the
+        plot; otherwise a spike of the first epochs (compared runs included) may run off the top
+        rather than flatten everything after it."""
         vb = self.loss_plot.getPlotItem().vb
         v = self.verdict
-        if self.log_box.isChecked() or not v.overfitting:
+        if self.log_box.isChecked():
             vb.enableAutoRange(axis="y")
             return
-        after = [r[k] for r in self.rows if r["epoch"] >= v.onset for k in ("val_loss", "train_loss")
+        series = [self.rows] + [run.get("history", []) for run, _ in self.overlays]
+        if v.overfitting:
+            start = v.onset
+        else:
+            n = max((len(s) for s in series), default=0)
+            start = max(2, int(np.ceil(0.05 * n)) + 1)
+        later = [r[k] for s in series for r in s if r["epoch"] >= start for k in ("val_loss", "train_loss")
                  if r.get(k) is not None and np.isfinite(r[k])]
-        if after:
-            vb.setYRange(0.0, max(after) * 1.25, padding=0)
+        every = [r[k] for s in series for r in s for k in ("val_loss", "train_loss")
+                 if r.get(k) is not None and np.isfinite(r[k])]
+        if later and (v.overfitting or max(every) > 2.0 * max(later)):
+            vb.setYRange(min(0.0, min(later)), max(later) * 1.25, padding=0)
+        else:
+            vb.enableAutoRange(axis="y")
 
     def _plot_y(self, y):
         """Where a value sits on the loss plot's y axis (pyqtgraph plots log10 in log mode)."""

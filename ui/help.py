@@ -10,7 +10,7 @@ CONCEPTS = (
     ("Tensor", "logistic_regression",
      "the shape on every wire (N×2 → N×1, N = the batch); Node values shows the numbers themselves"),
     ("Computational graph, autodiff", "logistic_regression",
-     "Animate a step (F6): the forward pass node by node, then the gradients flowing back to W and b"),
+     "the Animate tab (F6): the forward pass node by node, the gradients flowing back to W and b, then their update; the chain rule at each node"),
     ("Layer, neuron, weights, bias", "moons",
      "select a Dense node: the Inspector gives its units and parameter count, Node values its weights"),
     ("Activation (sigmoid, tanh, ReLU, softmax)", "xor",
@@ -19,15 +19,19 @@ CONCEPTS = (
      "the loss node at the end of the graph and the Curves tab; losses for regression, binary and multi-class "
      "tasks are in the palette"),
     ("Optimizer, learning rate", "moons",
-     "Training setup: optimizer and learning rate; Animate a step shows what one update does"),
+     "Training setup: optimizer and learning rate; the Animate tab's third phase shows what one update does"),
     ("Batch, epoch", "moons",
      "Training setup: batch size (whole set = batch gradient descent, 1 = stochastic) and epochs; the "
      "progress bar counts both; Pace slows training down"),
     ("Overfitting", "overfitting",
      "Curves: validation loss turns upward while training loss falls, the stretch is shaded; Restore best "
      "weights"),
-    ("Dropout, a smaller model", "overfitting",
-     "add a Dropout node after a Tanh (or fewer units), train again: the previous run stays faintly in the plot"),
+    ("Dropout, a smaller model, more data", "overfitting",
+     "add a Dropout node after a Tanh, use fewer units or more training points (Training setup), train again; "
+     "in the Runs tab tick the first run to see the disease beside the cure"),
+    ("Neurons", "moons", "the Neurons tab: every unit's activation over the input plane, the weights between them"),
+    ("Decision boundary, fitted curve", "moons",
+     "the Boundary tab (moons: the plane shaded by the predicted class; overfitting: the fitted curve)"),
     ("Convolution, max pooling", "digits_cnn",
      "select a Conv2D: Node values shows its feature maps and kernels"),
     ("Classification quality", "digits_mlp", "the Confusion matrix tab"),

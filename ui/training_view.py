@@ -50,18 +50,20 @@ class TrainingView(QWidget):
         self.boundary = BoundaryView(self.source, self)
         self.runs = RunsView(document, self)
         self.tabs.addTab(self.curves, "Curves")
-        self.tabs.addTab(self.animation, "Animate a step")
+        self.tabs.addTab(self.animation, "Animate")
         self.tabs.addTab(self.neurons, "Neurons")
-        self.tabs.addTab(self.values, "Node values")
-        self.tabs.addTab(self.confusion, "Confusion matrix")
-        self.tabs.addTab(self.boundary, "Decision boundary")
+        self.tabs.addTab(self.values, "Values")
+        self.tabs.addTab(self.confusion, "Confusion")
+        self.tabs.addTab(self.boundary, "Boundary")
         self.tabs.addTab(self.runs, "Runs")
         self.tab_tips = {self.curves: "Training and validation loss and accuracy (or MAE) per epoch",
-                         self.animation: "One real training step, played back node by node on the canvas",
+                         self.animation: "Animate one real training step (F6): forward, backward and update, "
+                                         "node by node on the canvas, with the chain rule at each node",
                          self.neurons: "Every unit of the Dense layers, with the weights between them",
-                         self.values: "The selected node's values and gradients, its weights and theirs",
-                         self.confusion: "Which classes the model confuses, on the validation set",
-                         self.boundary: "The classifier's output over the plane of its two input features",
+                         self.values: "Node values: the selected node's values and gradients, its weights and theirs",
+                         self.confusion: "Confusion matrix: which classes the model confuses, on the validation set",
+                         self.boundary: "Decision boundary: the classifier's output over the plane of its two input "
+                                        "features",
                          self.runs: "Every run of this graph with its settings; tick runs to compare their curves"}
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -142,9 +144,10 @@ class TrainingView(QWidget):
                                                 if reason is None else f"Cannot train yet: {reason}")
         why = self.source.applicability()
         curve = why["boundary_kind"] == "curve"
-        self.tabs.setTabText(self.tabs.indexOf(self.boundary), "Fitted curve" if curve else "Decision boundary")
+        self.tabs.setTabText(self.tabs.indexOf(self.boundary), "Fitted curve" if curve else "Boundary")
         self.tab_tips[self.boundary] = ("The model's curve over its one input, with the training and validation points"
-                                        if curve else "The classifier's output over the plane of its two input features")
+                                        if curve else "Decision boundary: the classifier's output over the plane of its "
+                                                      "two input features")
         for widget, key in ((self.values, "values"), (self.confusion, "confusion"), (self.boundary, "boundary"),
                             (self.neurons, "neurons")):
             i = self.tabs.indexOf(widget)
