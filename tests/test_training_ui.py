@@ -324,3 +324,37 @@ def test_curves_export_png_and_csv(window, qtbot, tmp_path):
     curves.export_csv(str(tmp_path / "c.csv"))
     lines = (tmp_path / "c.csv").read_text().splitlines()
     assert lines[0].startswith("epoch,train_loss") and len(lines) == 4
+
+
+def test_while_a_worker_trains_cycles_are_collected_on_the_gui_thread_only(window, qtbot):
+    """The cycle collector may run in any thread that allocates; collecting Qt wrappers on the
+    training thread deadlocked with the GUI thread (seen in this suite). While a worker runs, the
+    automatic collector is off and the GUI thread collects on its timer."""
+    import gc
+    open_example(window, "digits_cnn", epochs=1000)
+    collected_in = set()
+
+    def note(phase, info):
+        if phase == "start":
+            import threading
+            collected_in.add(threading.current_thread().name)
+    gc.callbacks.append(note)
+    try:
+        assert gc.isenabled()
+        window.training.run()
+        qtbot.waitUntil(lambda: window.training.session.trainer is not None and
+                        bool(window.training.session.trainer.history.batches), timeout=20000)
+        assert not gc.isenabled()
+        junk = []
+        for _ in range(3000):                    # cycles for the collector to find
+            a = {}
+            a["self"] = a
+            junk.append(a)
+        del junk
+        qtbot.wait(1500)
+        window.training.stop(wait=True)
+        wait_idle(qtbot, window)
+    finally:
+        gc.callbacks.remove(note)
+    assert gc.isenabled()
+    assert collected_in and collected_in <= {"MainThread"}
