@@ -24,11 +24,16 @@ def test_confusion_matrix_and_labels():
     assert D.class_labels(np.array([[1.0], [-1.0]])).tolist() == [1, 0]            # hinge-style ±1
 
 
-def test_decision_grid_covers_the_points():
+def test_the_probability_grid_covers_the_points_and_turns_outputs_into_probabilities():
     x = np.array([[0.0, 0.0], [1.0, 2.0]], dtype=np.float32)
-    xs, ys, z = D.decision_grid(lambda p: (p[:, :1] > 0.5).astype(np.float32), x, resolution=11)
-    assert z.shape == (11, 11) and xs[0] < 0 < 1 < xs[-1] and ys[0] < 0 and ys[-1] > 2
-    assert z[:, 0].max() == 0 and z[:, -1].min() == 1
+    xs, ys, p = D.probability_grid(lambda q: (q[:, :1] > 0.5).astype(np.float32), "BinaryCrossEntropy", x,
+                                   resolution=11)
+    assert p.shape == (11, 11, 2) and xs[0] < 0 < 1 < xs[-1] and ys[0] < 0 and ys[-1] > 2
+    assert p[:, 0, 1].max() == 0 and p[:, -1, 1].min() == 1 and np.allclose(p.sum(axis=2), 1)
+    scores = np.array([[2.0, 0.0, -1.0]])
+    assert np.allclose(D.probabilities(scores, "CrossEntropy"), np.exp(scores) / np.exp(scores).sum())
+    assert np.allclose(D.probabilities(np.log([[0.2, 0.8]]), "NLL"), [[0.2, 0.8]])
+    assert np.allclose(D.probabilities(np.array([[0.0]]), "BCEWithLogits"), [[0.5, 0.5]])
 
 
 def test_probe_returns_value_and_gradient_without_touching_the_store():

@@ -3,30 +3,21 @@ cleared before backward, gradients running back along the wires with their norms
 loss node, class counts on integer nodes, the update of every weight (lr × gradient for plain SGD),
 badges that are never cut, a legend on the canvas, the chain rule with the engine's numbers, and a
 tab that follows live training."""
-import os
-
 import pytest
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QColor, QFontMetrics
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QApplication
 
 from app.examples import catalog
 from ui import style as S
-from ui_helpers import quiet
+from ui_helpers import main_window
 
 EX = {e.name: e.path for e in catalog()}
 
 
 @pytest.fixture
 def window(qtbot, tmp_path, monkeypatch):
-    monkeypatch.setenv("TENSORWEAVE_DATA_DIR", str(tmp_path / "data"))
-    QSettings.setPath(QSettings.NativeFormat, QSettings.UserScope, str(tmp_path / "settings"))
-    from ui.main_window import MainWindow
-    w = quiet(MainWindow(autosave=False))
-    qtbot.addWidget(w)
-    w.resize(1366, 768)
-    w.show()
-    qtbot.waitExposed(w)
+    w = main_window(qtbot, tmp_path, monkeypatch, size=(1366, 768))
     yield w
     w.training.stop(wait=True)
 

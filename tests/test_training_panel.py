@@ -2,26 +2,21 @@
 editor made from its spec (ranges from the spec), each edit one undo step; a synthetic set's own
 options (size, noise) are there too, and the split the trainer will use is shown."""
 import pytest
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLineEdit, QSpinBox
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QSpinBox
 
 from app.examples import catalog
 from engine.data.synthetic import OPTIONS
 from engine.graph.training import TRAINING_PARAMS, Trainer, training_config
-from ui_helpers import quiet
+from ui_helpers import main_window
 
 EX = {e.name: e.path for e in catalog()}
 
 
 @pytest.fixture
 def window(qtbot, tmp_path, monkeypatch):
-    monkeypatch.setenv("TENSORWEAVE_DATA_DIR", str(tmp_path / "data"))
-    QSettings.setPath(QSettings.NativeFormat, QSettings.UserScope, str(tmp_path / "settings"))
-    from ui.main_window import MainWindow
-    w = quiet(MainWindow(autosave=False))
-    qtbot.addWidget(w)
-    w.show()
+    w = main_window(qtbot, tmp_path, monkeypatch)
     yield w
+    w.training.stop(wait=True)
 
 
 def edit(w, value):

@@ -6,27 +6,21 @@ import time
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from app.commands import SetConfig
 from app.document import Document
 from engine.graph.layout import apply_layout
 from graph_helpers import mlp_graph
-from ui_helpers import quiet
+from ui_helpers import main_window
 
 EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "resources", "examples")
 
 
 @pytest.fixture
 def window(qtbot, tmp_path, monkeypatch):
-    monkeypatch.setenv("TENSORWEAVE_DATA_DIR", str(tmp_path / "data"))
-    QSettings.setPath(QSettings.NativeFormat, QSettings.UserScope, str(tmp_path / "settings"))
-    from ui.main_window import MainWindow
-    w = quiet(MainWindow(autosave=False))
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
+    w = main_window(qtbot, tmp_path, monkeypatch)
     yield w
     w.training.stop(wait=True)
 

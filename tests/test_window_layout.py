@@ -3,11 +3,10 @@ every example opens whole and readable, the docks scroll and are remembered, foc
 presentation modes, the start page and help, Train offered only when it can work, the issue
 count leading to the node, and plots whose legends and log ticks never collide with anything."""
 import math
-import os
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPointF, QSettings, Qt
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QApplication
 
 from app.document import Document
@@ -15,20 +14,14 @@ from app.examples import catalog
 from engine.graph import REGISTRY
 from engine.graph.model import Graph
 from engine.graph.training import Trainer, training_blocker
-from ui_helpers import drop_node_type, quiet
+from ui_helpers import drop_node_type, main_window
 
 SIZES = [(1366, 768), (1920, 1080)]
 EXAMPLES = catalog()
 
 
 def make_window(qtbot, tmp_path, size=(1366, 768), start_page=False):
-    QSettings.setPath(QSettings.NativeFormat, QSettings.UserScope, str(tmp_path / "settings"))
-    from ui.main_window import MainWindow
-    w = quiet(MainWindow(autosave=False, start_page=start_page))
-    qtbot.addWidget(w)
-    w.resize(*size)
-    w.show()
-    qtbot.waitExposed(w)
+    w = main_window(qtbot, tmp_path, size=size, start_page=start_page)
     qtbot.waitUntil(lambda: not w._defaults_pending, timeout=5000)
     for _ in range(5):
         QApplication.processEvents()

@@ -79,3 +79,19 @@ def quiet(w):
     w.ask_restore = lambda record: False
     w.ask_stop_training = lambda: True
     return w
+
+
+def main_window(qtbot, tmp_path, monkeypatch=None, size=None, start_page=False):
+    """A main window as a test wants it: its own settings and data folders, no dialogs, shown."""
+    from PySide6.QtCore import QSettings
+    from ui.main_window import MainWindow
+    if monkeypatch is not None:
+        monkeypatch.setenv("TENSORWEAVE_DATA_DIR", str(tmp_path / "data"))
+    QSettings.setPath(QSettings.NativeFormat, QSettings.UserScope, str(tmp_path / "settings"))
+    w = quiet(MainWindow(autosave=False, start_page=start_page))
+    qtbot.addWidget(w)
+    if size:
+        w.resize(*size)
+    w.show()
+    qtbot.waitExposed(w)
+    return w

@@ -108,15 +108,21 @@ def probabilities(pred, loss_type):
     return e / e.sum(axis=1, keepdims=True)
 
 
-def probability_grid(predict, loss_type, x, resolution=128, margin=0.15):
-    """(xs, ys, probs) over the bounding box of the 2-D points ``x``: probs[i, j] are the class
-    probabilities at (xs[j], ys[i])."""
-    lo, hi = x.min(axis=0), x.max(axis=0)
+def plane_grid(x, resolution, margin=0.15):
+    """A resolution × resolution grid over the bounding box of the 2-D points ``x`` (with a
+    margin): (points row by row, from the bottom, xs, ys)."""
+    lo, hi = np.min(x, axis=0), np.max(x, axis=0)
     pad = (hi - lo) * margin + 1e-6
     xs = np.linspace(lo[0] - pad[0], hi[0] + pad[0], resolution, dtype=np.float32)
     ys = np.linspace(lo[1] - pad[1], hi[1] + pad[1], resolution, dtype=np.float32)
     gx, gy = np.meshgrid(xs, ys)
-    pts = np.stack([gx.ravel(), gy.ravel()], axis=1)
+    return np.stack([gx.ravel(), gy.ravel()], axis=1), xs, ys
+
+
+def probability_grid(predict, loss_type, x, resolution=128, margin=0.15):
+    """(xs, ys, probs) over the bounding box of the 2-D points ``x``: probs[i, j] are the class
+    probabilities at (xs[j], ys[i])."""
+    pts, xs, ys = plane_grid(x, resolution, margin)
     probs = probabilities(predict(pts), loss_type)
     return xs, ys, probs.reshape(resolution, resolution, -1)
 
@@ -128,20 +134,6 @@ def fitted_curve(predict, x_all, resolution=400, margin=0.05):
     xs = np.linspace(lo - pad, hi + pad, resolution, dtype=np.float32)
     ys = np.asarray(predict(xs[:, None])).reshape(resolution, -1)[:, 0]
     return xs, ys
-
-
-def decision_grid(predict, x, resolution=64, margin=0.15):
-    """(xs, ys, z) over the bounding box of the 2-D points ``x``: ``z[i, j]`` is the model's
-    output at (xs[j], ys[i]) — the probability of class 1, or the winning class."""
-    lo, hi = x.min(axis=0), x.max(axis=0)
-    pad = (hi - lo) * margin + 1e-6
-    xs = np.linspace(lo[0] - pad[0], hi[0] + pad[0], resolution, dtype=np.float32)
-    ys = np.linspace(lo[1] - pad[1], hi[1] + pad[1], resolution, dtype=np.float32)
-    gx, gy = np.meshgrid(xs, ys)
-    pts = np.stack([gx.ravel(), gy.ravel()], axis=1)
-    out = np.asarray(predict(pts)).reshape(len(pts), -1)
-    z = out[:, 0] if out.shape[1] == 1 else out.argmax(axis=1).astype(np.float32)
-    return xs, ys, z.reshape(resolution, resolution)
 
 
 # ----------------------------------------------------------------------------- gradient check

@@ -8,6 +8,7 @@ import numpy as np
 
 from ..backend import to_host
 from ..random import Generator
+from .diagnostics import plane_grid
 from .plan import Plan
 from .weights import WeightStore
 
@@ -107,9 +108,5 @@ def neurons(graph, store, points, max_units=16, grid=None):
 
 def plane(points2d, resolution=40, margin=0.15):
     """A resolution × resolution grid over the box of 2-D points: (grid points, (xs, ys))."""
-    lo, hi = points2d.min(axis=0), points2d.max(axis=0)
-    pad = (hi - lo) * margin + 1e-6
-    xs = np.linspace(lo[0] - pad[0], hi[0] + pad[0], resolution)
-    ys = np.linspace(lo[1] - pad[1], hi[1] + pad[1], resolution)
-    gx, gy = np.meshgrid(xs, ys)
-    return np.stack([gx.ravel(), gy.ravel()], axis=1), (xs, ys)
+    pts, xs, ys = plane_grid(points2d, resolution, margin)
+    return pts, (xs, ys)
