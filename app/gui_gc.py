@@ -4,46 +4,51 @@ CPython runs its cycle collector in whichever thread happens to allocate when th
 are crossed. If that is the training thread and the garbage holds Qt wrappers (closed windows,
 replaced views), their C++ destructors run there, take a Qt lock and wait for the GIL while the
 GUI thread, holding the GIL, waits for that lock: a deadlock (seen in the test suite, with gdb).
-So while a worker runs the automatic collector is off, and the GUI thread collects on its own
-timer, generation by generation, as pyqtgraph's GarbageCollector does."""
+So while a worker thread is alive the automatic collector is off, and a timer on the GUI thread
+collects, generation by generation, as pyqtgraph's GarbageCollector does. The timer also notices
+when the last worker has ended and turns the collector back on, whatever happened to the session
+that started it."""
 import gc
-import time
 
-_holds = 0
+from PySide6.QtCore import QTimer
+
+INTERVAL_MS = 500
+_threads = []
+_timer = None
 _was_enabled = True
-_last = 0.0
-INTERVAL_S = 0.5
 
 
-def hold():
-    """A worker starts: no automatic collection until every worker has finished."""
-    global _holds, _was_enabled
-    if _holds == 0:
+def hold(thread):
+    """``thread`` (started, or about to be) runs Python code that must not collect Qt garbage.
+    Call on the GUI thread."""
+    global _timer, _was_enabled
+    if not _threads:
         _was_enabled = gc.isenabled()
         gc.disable()
-    _holds += 1
+    _threads.append(thread)
+    if _timer is None:
+        _timer = QTimer()
+        _timer.setInterval(INTERVAL_MS)
+        _timer.timeout.connect(tick)
+    _timer.start()
 
 
-def release():
-    global _holds
-    if _holds == 0:
-        return
-    _holds -= 1
-    if _holds == 0:
-        gc.collect()                      # on the GUI thread, what piled up meanwhile
-        if _was_enabled:
-            gc.enable()
+def holding():
+    return bool(_threads)
 
 
 def tick():
-    """Called on the GUI thread (the session's drain timer): collect what the thresholds call for."""
-    global _last
-    if _holds == 0:
+    """On the GUI thread: collect what the thresholds call for; once no worker is alive, give the
+    collector back."""
+    alive = [t for t in _threads if t.is_alive() or t.ident is None]     # None: not started yet
+    _threads[:] = alive
+    if not alive:
+        if _timer is not None:
+            _timer.stop()
+        gc.collect()
+        if _was_enabled:
+            gc.enable()
         return
-    now = time.perf_counter()
-    if now - _last < INTERVAL_S:
-        return
-    _last = now
     counts, limits = gc.get_count(), gc.get_threshold()
     if counts[0] > limits[0]:
         generation = 2 if counts[2] > limits[2] else (1 if counts[1] > limits[1] else 0)

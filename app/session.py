@@ -78,7 +78,6 @@ class TrainingSession(QObject):
         self._timer.timeout.connect(self.drain)
         self._clock = None
         self._activity = {}
-        self._gc_held = False
         self.pace = None              # epochs per second (None: full speed), or "epoch": pause after each
 
     # ------------------------------------------------------------- state
@@ -112,7 +111,7 @@ class TrainingSession(QObject):
         # the worker gets plain objects only: no reference to a Qt wrapper may be dropped on its thread
         self.thread = threading.Thread(target=_train, args=(tr, overrides, self._queue.put), name="training",
                                        daemon=True)
-        self._hold_gc()              # cycles are collected on this thread while the worker runs
+        gui_gc.hold(self.thread)     # cycles are collected on this thread while the worker runs
         self._set_state("paused" if paused else "running")
         self.thread.start()
         self._timer.start()
@@ -164,7 +163,7 @@ class TrainingSession(QObject):
         if wait:
             self.thread.join(timeout)
             self.drain()
-            self._release_gc()
+            gui_gc.tick()
         return not self.busy
 
     def record_step(self):
@@ -176,7 +175,7 @@ class TrainingSession(QObject):
         tr = Trainer(graph, self.document.store, base_dir=base)
         self.thread = threading.Thread(target=_record_step, args=(tr, self._queue.put), name="record step",
                                        daemon=True)
-        self._hold_gc()
+        gui_gc.hold(self.thread)
         self._set_state("running")
         self.thread.start()
         self._timer.start()
@@ -194,7 +193,6 @@ class TrainingSession(QObject):
     # ------------------------------------------------------------- GUI thread
     def drain(self):
         """Take everything the worker reported so far and emit it as signals."""
-        gui_gc.tick()
         batches, last_batch, activity = [], None, False
         ends = []
         while True:
@@ -242,21 +240,11 @@ class TrainingSession(QObject):
         self.progress.emit(Progress(e.epoch, self.trainer.cfg["epochs"], e.batch, e.batches, e.step,
                                     self._clock.rate(), eta, frac, losses))
 
-    def _hold_gc(self):
-        if not self._gc_held:
-            gui_gc.hold()
-            self._gc_held = True
-
-    def _release_gc(self):
-        if self._gc_held and not self.busy:
-            gui_gc.release()
-            self._gc_held = False
-
     def _finish(self, e):
         self._timer.stop()
         if self.thread is not None:
             self.thread.join(1.0)
-        self._release_gc()
+        gui_gc.tick()                # the worker has ended: the collector may be given back now
         tr = self.trainer
         self._set_state("idle")
         if isinstance(e, _Recorded):

@@ -78,3 +78,7 @@ def test_dropout_uses_the_steps_masks_and_batchnorm_reports_the_other_samples_sh
     r_drop = explain(g, store, drop.id, xb, yb, sample=1, generator=gen)
     assert r_drop.matches and r_drop.kind == "elementwise"
     assert r_drop.terms[0][2] in (0.0, pytest.approx(2.0))          # the kept units are scaled by 1/(1-p)
+    # the replay (float64) draws the masks the float32 step drew: the same loss
+    from engine.graph.plan import Plan
+    step = Plan(g, D.copy_store(store), "cpu", "float32", copy.deepcopy(gen))
+    assert r_drop.loss == pytest.approx(float(step.forward(xb, yb, training=True).data), rel=1e-5)

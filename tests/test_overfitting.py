@@ -116,3 +116,13 @@ def test_the_trainer_knows_its_chance_level_and_the_history_keeps_it():
 
 def test_the_table_file_is_where_the_benchmark_writes_it():
     assert os.path.isfile(OUT) and len(RUNS) >= 50
+
+
+def test_a_second_stretch_after_a_lifted_one_is_shaded_from_where_the_first_ended():
+    val = [1.0, .5, .3, .2] + [.4] * 6 + [.205] * 6 + [.5] * 8
+    train = list(np.geomspace(1.0, 0.01, len(val)))
+    v = judge(rows(train, val), len(val), None)
+    spans = v.spans
+    assert len(spans) >= 2
+    for (a, b), (c, _) in zip(spans, spans[1:]):
+        assert b is not None and c >= b                      # no epoch shaded twice

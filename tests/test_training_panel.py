@@ -172,3 +172,31 @@ def test_a_file_with_broken_runs_says_where(tmp_path, runs, message):
     path.write_text(json.dumps(doc))
     with pytest.raises(fileformat.GraphFileError, match=__import__("re").escape(message)):
         fileformat.load(str(path))
+
+
+def test_an_option_editor_survives_its_own_edit(window):
+    window.open_path(EX["moons"])
+    panel = window.training.panel
+    noise = panel.option_editors["noise"]
+    edit(noise, 0.2)
+    edit(noise, 0.25)                                  # the same widget, still there, edits again
+    assert panel.option_editors["noise"] is noise
+    assert window.document.graph.config["dataset"]["options"]["noise"] == 0.25
+
+
+@pytest.mark.parametrize("field,value,message", [
+    ("summary", {"best_val_loss": "low"}, "runs[0].summary.best_val_loss must be a number or null"),
+    ("model", {"parameters": "many"}, "runs[0].model.parameters must be a whole number"),
+    ("model", {"dropout": ["half"]}, "runs[0].model.dropout must be a list of numbers"),
+    ("dataset", {"options": [1]}, "runs[0].dataset.options must be an object"),
+])
+def test_runs_with_fields_of_the_wrong_kind_are_refused_when_loading(tmp_path, field, value, message):
+    import json
+    import re
+    from engine.graph import fileformat
+    doc = json.loads(open(EX["xor"]).read())
+    doc["runs"] = [{"name": "a", "history": [], field: value}]
+    path = tmp_path / "bad.twg"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(fileformat.GraphFileError, match=re.escape(message)):
+        fileformat.load(str(path))

@@ -504,3 +504,36 @@ def test_views_that_do_not_apply_are_disabled_with_the_reason(window):
     i = tv.tabs.indexOf(tv.boundary)
     assert not tv.tabs.isTabEnabled(i) and "2 input features" in tv.tabs.tabToolTip(i)
     assert tv.tabs.isTabEnabled(tv.tabs.indexOf(tv.confusion))
+
+
+def test_focus_and_presentation_modes_mix_in_any_order_without_losing_a_panel(window):
+    window.open_path(EXAMPLES[2].path)
+    lay = window.layout_
+    lay.setup_dock.hide()                          # the user's own choice survives the modes
+    chosen = {d: d.isHidden() for d in lay.docks}
+    for sequence in (["canvas", "pres_on", "pres_off", "canvas"], ["canvas", "pres_on", "canvas", "pres_off"],
+                     ["pres_on", "plots", "pres_off", "plots"], ["plots", "canvas", "pres_on", "pres_off", "canvas"]):
+        for step in sequence:
+            if step in ("canvas", "plots"):
+                window.toggle_maximize(step)
+            else:
+                window.set_presentation(step == "pres_on")
+            settle()
+            if lay.mode or lay.presenting:
+                assert all(d.isHidden() for d in lay.docks), (sequence, step)
+        assert lay.mode is None and not lay.presenting
+        assert {d: d.isHidden() for d in lay.docks} == chosen, sequence
+        assert not window.view.isHidden() and not window.training.isHidden()
+
+
+def test_the_start_page_leads_back_to_the_open_graph(window, qtbot):
+    window.open_path(EXAMPLES[2].path)
+    window.actions["start_page"].trigger()
+    assert window.layout_.on_start_page and not window.start_page.back_button.isHidden()
+    assert "moons" in window.start_page.back_button.text()
+    qtbot.mouseClick(window.start_page.back_button, Qt.LeftButton)
+    assert not window.layout_.on_start_page and window.document.name == "moons"
+    assert not window.layout_.palette_dock.isHidden() and window.actions["train"].isEnabled()
+    window.new()                                      # an empty graph: nothing to go back to
+    window.actions["start_page"].trigger()
+    assert window.start_page.back_button.isHidden()

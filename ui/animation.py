@@ -15,6 +15,7 @@ The animator only decorates scene items; the recording comes from the engine
 import math
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QVBoxLayout, QWidget
 
 from . import style as S
@@ -32,16 +33,22 @@ def _norm(values):
     return math.sqrt(sum(v * v for v in values))
 
 
+def _fits(text):
+    """Whether a badge line fits a node (badges are never elided: a shorter form is chosen)."""
+    return QFontMetrics(S.font()).horizontalAdvance(text) <= S.node_width() - 16
+
+
 def forward_badge(summary, is_loss, loss):
     """Two lines at most, short enough for a node: the node's output of this step."""
     if is_loss and loss is not None:
         return f"loss {_g(loss)}"
     if summary.counts:
         n = sum(k for _, k in summary.counts)
-        if len(summary.counts) <= 3:
-            return "labels " + "  ".join(f"{v}×{k}" for v, k in summary.counts) + f"\n{n} in the batch"
+        line = "  ".join(f"class {v}: {k}" for v, k in summary.counts)
+        if len(summary.counts) <= 3 and _fits(line):
+            return f"{line}\n(labels of the {n} samples)"
         v, k = max(summary.counts, key=lambda c: c[1])
-        return f"{len(summary.counts)} classes in {n}\nmost: {v}×{k}"
+        return f"{len(summary.counts)} classes in {n} labels\nmost: class {v} ({k})"
     return f"mean {_g(summary.mean)} ± {_g(summary.std)}\nrange {_g(summary.min)} … {_g(summary.max)}"
 
 
@@ -51,7 +58,7 @@ def backward_badge(grad, weights, is_loss):
         return first
     parts = [f"‖∂L/∂{SHORT.get(k, k)}‖ {_g(v)}" for k, v in weights.items()]
     second = "  ".join(parts)
-    if len(second) > 30:
+    if not _fits(second):
         second = f"‖∂L/∂weights‖ {_g(_norm(weights.values()))}"
     return f"{first}\n{second}"
 
@@ -59,11 +66,12 @@ def backward_badge(grad, weights, is_loss):
 def update_badge(moved, plain_sgd, lr, optimizer):
     parts = [f"‖Δ{SHORT.get(k, k)}‖ {_g(d)}" for k, (d, _) in moved.items()]
     first = "  ".join(parts)
-    if len(first) > 30:
+    if not _fits(first):
         first = f"‖Δweights‖ {_g(_norm(d for d, _ in moved.values()))}"
     if plain_sgd:
         g = _norm(g for _, g in moved.values())
-        return f"{first}\n= lr × ‖∂L/∂w‖ = {lr:g} × {_g(g)}"
+        second = f"= lr × ‖∂L/∂w‖ = {lr:g} × {_g(g)}"
+        return f"{first}\n{second if _fits(second) else f'= {lr:g} × ‖∂L/∂w‖'}"
     return f"{first}\n{optimizer} step, lr {lr:g}"
 
 
@@ -129,6 +137,7 @@ class StepAnimator(QObject):
 
     def _clear_canvas(self):
         for item in self.scene.node_items.values():
+            item.set_current(False)
             item.set_glow(None, "")
             item.set_analysis(item.issues, item.summary)         # the usual tooltip back
         for e in self.scene.edge_items.values():
@@ -183,8 +192,13 @@ class StepAnimator(QObject):
             if prev is not None:            # the previous forward node dims, keeping its value
                 prev.set_glow(S.FORWARD.darker(170))
         self._set_phase(phase)
+        if previous is not None:
+            prev = self.scene.node_items.get(previous[1])
+            if prev is not None:
+                prev.set_current(False)
         item = self.scene.node_items.get(nid)
         if item is not None:
+            item.set_current(True)
             item.set_glow(color, badge)
             item.setToolTip(f"{item.title}\n{tip}")
         self.visited.emit(phase, nid)
@@ -326,6 +340,11 @@ class AnimationControls(QWidget):
         return rule
 
     # ------------------------------------------------------------- live training
+    def restyle(self):
+        """Presentation mode: the words and the chain rule as large as the plots' text."""
+        for label in (self.where, self.chain):
+            label.setFont(S.plot_font(9.5))
+
     def show_live(self, on, text=""):
         """While training runs the tab speaks of the live tint, not of an old recording."""
         self.live = on

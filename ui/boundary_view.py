@@ -57,7 +57,7 @@ class BoundaryView(QWidget):
         self.plot = dark_plot(self)
         self.image = pg.ImageItem()
         self.train_points = pg.ScatterPlotItem(size=7, pen=pg.mkPen("k", width=0.6))
-        self.val_points = pg.ScatterPlotItem(size=7, symbol="t", pen=pg.mkPen("#e6e9ee", width=0.8))
+        self.val_points = pg.ScatterPlotItem(size=7, symbol="t1", pen=pg.mkPen("#e6e9ee", width=0.8))
         self.curve = pg.PlotDataItem()
         for item in (self.image, self.val_points, self.train_points, self.curve):
             self.plot.addItem(item)
@@ -88,7 +88,7 @@ class BoundaryView(QWidget):
             return
         names = self.source.feature_names() or ["x₁", "x₂"]
         pi.setLabel("bottom", names[0])
-        pi.setLabel("left", names[1] if self.mode == "plane" else "target (and the model's prediction)")
+        pi.setLabel("left", names[1] if self.mode == "plane" else "target · prediction")
 
     def _plane(self, xs, ys, probs, x, labels, xv, lv):
         self.mode = "plane"
@@ -111,9 +111,10 @@ class BoundaryView(QWidget):
         self.mode = "curve"
         self.xs, self.ys, self.probs, self.grid = xs, pred, None, None
         self.image.clear()
-        self.curve.setData(xs, pred, pen=line("#f2c14e", 2.4))
-        self.train_points.setData(x=x, y=y, brush=pg.mkBrush(78, 161, 255), size=9 * S.scale)
-        self.val_points.setData(x=xv, y=yv, brush=pg.mkBrush(255, 159, 67, 60), size=6 * S.scale)
+        self.curve.setData(xs, pred, pen=line("#f0f0f0", 2.6))
+        self.train_points.setData(x=x, y=y, brush=pg.mkBrush(78, 161, 255), size=12 * S.scale)
+        self.val_points.setData(x=xv, y=yv, brush=pg.mkBrush(255, 159, 67, 60), size=7 * S.scale)
         self.plot.getPlotItem().enableAutoRange()
-        self.note.setText("the model's curve (yellow) through the ● training points; ▲ validation points it has "
-                          "never seen: a curve through every training point that misses these is overfitting")
+        self.note.setText("the model's curve (white) through the ● training points (blue); ▲ validation points "
+                          "(orange) it has never seen: a curve through every training point that misses these "
+                          "is overfitting")

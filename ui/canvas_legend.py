@@ -48,7 +48,7 @@ class CanvasLegend(QWidget):
         height = fm.height() * 2 + 14 + (26 if PHASES[self.phase][2] is None else 0)
         width = max(width, 220)
         vp = self.parentWidget().rect()          # the bottom right corner: graphs start at the top left
-        self.setGeometry(vp.width() - width - 10, vp.height() - height - 10, width, height)
+        self.setGeometry(vp.width() - width - 10, vp.height() - height - 30, width, height)   # above "more below"
 
     def eventFilter(self, watched, event):
         if event.type() == event.Type.Resize and self.phase is not None:

@@ -105,6 +105,9 @@ class CurvesView(QWidget):
         self.best_line = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#f2c14e", style=Qt.DotLine))
         self.best_line.hide()
         lp.addItem(self.best_line)
+        self.clipped = pg.TextItem("", color="#f2c14e", anchor=(0, 0))
+        self.clipped.hide()
+        lp.addItem(self.clipped)
         self.prev_metric_train = mp.plot()
         self.prev_metric_val = mp.plot()
         self.metric_train = mp.plot()
@@ -127,6 +130,7 @@ class CurvesView(QWidget):
         item.setLabel("bottom", "epoch")
         item.setLabel("left", name)
         item.getAxis("left").enableAutoSIPrefix(False)      # accuracy 0.8, not "800 (×0.001)"
+        item.vb.setDefaultPadding(0.04)       # a star on the last epoch stays clear of the frame
         w.setMinimumHeight(140)
         return w
 
@@ -172,7 +176,7 @@ class CurvesView(QWidget):
         if self.onset is not None:
             loss.append(("#e5484d", "area", "overfitting"))
         for run, color in self.overlays:
-            loss.append((color.name(), "solid", run.get("name", "run")))
+            loss.append((color.name(), "solid", f"{run.get('name', 'run')} (╍ training)"))
         plots.set_legend(self.loss_plot, loss)
         plots.set_legend(self.metric_plot, [(train, "solid", "training"), (val, "solid", "validation")])
 
@@ -220,13 +224,14 @@ class CurvesView(QWidget):
         """What the detector needs to know of the run: its planned length and chance level."""
         self.planned_epochs, self.chance = epochs, chance
 
-    def set_history(self, rows, saved=False, chance=None):
-        """Show a finished history (``saved``: the file's, whose best weights are not at hand)."""
+    def set_history(self, rows, saved=False, chance=None, epochs=None):
+        """Show a finished history (``saved``: the file's, whose best weights are not at hand;
+        ``epochs``: the run's planned length, so the verdict is the one the run had)."""
         self.rows = [dict(r) for r in rows]
         self.batch_x, self.batch_y, self._ema = [], [], None
         self.saved_history = saved
         self.restore_available = False
-        self.planned_epochs, self.chance = len(self.rows), chance
+        self.planned_epochs, self.chance = epochs or len(self.rows), chance
         self._epochs_dirty = True
         self.flush()
 
@@ -291,8 +296,7 @@ class CurvesView(QWidget):
 
     def _redraw(self):
         m = self.metric_key
-        self.metric_plot.getPlotItem().setLabel("left", "MAE: mean absolute error" if m == "mae"
-                                                 else "accuracy: share right")
+        self.metric_plot.getPlotItem().setLabel("left", "mean abs. error" if m == "mae" else "accuracy")
         self.train_curve.setData(*self._xy(self.rows, "train_loss"))
         self.val_curve.setData(*self._xy(self.rows, "val_loss"))
         previous = [] if self.overlays else self.previous      # compared runs replace the faint last run
@@ -372,6 +376,7 @@ class CurvesView(QWidget):
         vb = self.loss_plot.getPlotItem().vb
         v = self.verdict
         if self.log_box.isChecked():
+            self.clipped.hide()
             vb.enableAutoRange(axis="y")
             return
         series = [self.rows] + [run.get("history", []) for run, _ in self.overlays]
@@ -385,8 +390,19 @@ class CurvesView(QWidget):
         every = [r[k] for s in series for r in s for k in ("val_loss", "train_loss")
                  if r.get(k) is not None and np.isfinite(r[k])]
         if later and (v.overfitting or max(every) > 2.0 * max(later)):
-            vb.setYRange(min(0.0, min(later)), max(later) * 1.25, padding=0)
+            top = max(later) * 1.25
+            vb.setYRange(min(0.0, min(later)), top, padding=0)
+            above = [r["epoch"] for s in series for r in s for k in ("val_loss", "train_loss")
+                     if r.get(k) is not None and np.isfinite(r[k]) and r[k] > top]
+            if above:                         # say that the plot is cut, and where
+                self.clipped.setText(f"▲ epochs {min(above)}–{max(above)} go higher" if max(above) > min(above)
+                                     else f"▲ epoch {above[0]} goes higher")
+                self.clipped.setPos(min(r["epoch"] for s in series for r in s), top)
+                self.clipped.show()
+            else:
+                self.clipped.hide()
         else:
+            self.clipped.hide()
             vb.enableAutoRange(axis="y")
 
     def _plot_y(self, y):

@@ -97,6 +97,7 @@ class NodeItem(QGraphicsItem):
         self.issues = []
         self.summary = ""
         self.glow = None          # training/animation colour around the node (QColor or None)
+        self.current = False      # the node the step animation is at: a white ring around the glow
         self.badge = ""           # a value shown in the footer instead of the shape while animating
         nt = node.type
         self.inputs = {p.name: PortItem(self, p.name, False, i) for i, p in enumerate(nt.inputs)}
@@ -173,6 +174,11 @@ class NodeItem(QGraphicsItem):
             port.update()
         self.update()
 
+    def set_current(self, on):
+        if on != self.current:
+            self.current = on
+            self.update()
+
     def _badge_on(self):
         return bool(self.badge) and self.glow is not None
 
@@ -190,7 +196,7 @@ class NodeItem(QGraphicsItem):
             self.update()
 
     def boundingRect(self):
-        return QRectF(-8, -8, self.width + 16, self.height + 16)
+        return QRectF(-9, -9, self.width + 18, self.height + 18)
 
     def paint(self, painter, option, widget=None):
         w = self.width
@@ -202,6 +208,9 @@ class NodeItem(QGraphicsItem):
             painter.setPen(QPen(self.glow, 6))
             painter.setBrush(Qt.NoBrush)
             painter.drawRoundedRect(rect.adjusted(-3, -3, 3, 3), 8, 8)
+            if self.current:
+                painter.setPen(QPen(S.TEXT, 2))
+                painter.drawRoundedRect(rect.adjusted(-7, -7, 7, 7), 10, 10)
         if _lod(painter, option) < S.LOD_DETAIL:
             painter.setRenderHint(QPainter.Antialiasing, False)
             painter.setPen(QPen(border, 2))
@@ -390,10 +399,10 @@ class EdgeItem(QGraphicsItem):
                 fm = QFontMetrics(painter.font())
                 w, h = fm.horizontalAdvance(text) + 8, fm.height() + 2
                 box = QRectF(mid.x() - w / 2, mid.y() + 10, w, h)
-                painter.setPen(QPen(fcolor, 1))
+                painter.setPen(QPen(fcolor, 1.5))
                 painter.setBrush(S.BACKGROUND)
                 painter.drawRoundedRect(box, 4, 4)
-                painter.setPen(fcolor)
+                painter.setPen(S.TEXT)            # white on dark: readable at any gradient colour
                 painter.drawText(box, Qt.AlignCenter, text)
         if self.label and detail:
             mid = self._path.pointAtPercent(0.5)

@@ -64,6 +64,7 @@ class MainWindow(QMainWindow):
         self.start_page.open_path.connect(lambda p: self.open(p))
         self.start_page.new_graph.connect(self.new)
         self.start_page.open_file.connect(lambda: self.open())
+        self.start_page.back.connect(self.back_to_editor)
         self.layout_.restore(self.settings)
         self._defaults_pending = not self.layout_.restored
         if start_page:
@@ -111,6 +112,7 @@ class MainWindow(QMainWindow):
         self.layout_.setup_scroll.setWidget(self.training.panel)
         if self._controls_action is not None:
             self.training_toolbar.removeAction(self._controls_action)
+            self._controls_action.deleteLater()
             old_controls.deleteLater()
         self._controls_action = self.training_toolbar.addWidget(self.training.controls)
         self.training.set_pace(self.settings.value(PACE_KEY, None))
@@ -294,6 +296,9 @@ class MainWindow(QMainWindow):
 
     def show_start_page(self):
         self.start_page.set_recent(self._recent())
+        doc = self.document
+        worth = doc is not None and (doc.path or doc.graph.nodes or doc.dirty)
+        self.start_page.set_back(doc.display_name() if worth else None)
         self.layout_.show_start()
         self._training_state(self.training.session.state)
         self._start_page_actions()
@@ -310,6 +315,12 @@ class MainWindow(QMainWindow):
         self.redo_action.setEnabled(on and self.document.undo_stack.canRedo())
         self.status_counts.setVisible(on)
         self.issues_button.setVisible(on and bool(self.issues_button.text()))
+
+    def back_to_editor(self):
+        """From the start page back to the open graph, as it was (training goes on meanwhile)."""
+        self.layout_.show_editor()
+        self._start_page_actions()
+        self._training_state(self.training.session.state)
 
     def open_example(self, name):
         path = find_example(name)

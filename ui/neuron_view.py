@@ -9,9 +9,11 @@ from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
 
 from . import style as S
-from .inspection import DIVERGING, SEQUENTIAL
+from .inspection import DIVERGING, SEQUENTIAL  # noqa: F401 — SEQUENTIAL: the lookup for non-negative maps
 
-POSITIVE, NEGATIVE = QColor("#4ea1ff"), QColor("#ff9f43")       # weight signs, as TensorFlow Playground
+# one colour code for the whole view: red positive, blue negative, dark near 0 — the units'
+# pictures and the weights' lines alike
+POSITIVE, NEGATIVE = QColor(220, 80, 60), QColor(80, 110, 230)
 DIV_LUT = DIVERGING.getLookupTable(0.0, 1.0, 256, alpha=False)
 SEQ_LUT = SEQUENTIAL.getLookupTable(0.0, 1.0, 256, alpha=False)
 
@@ -32,11 +34,9 @@ def colour_of(v, lo, hi, sequential):
 
 
 def value_range(values):
-    """(lo, hi, sequential) for a layer: from 0 when nothing is negative, symmetric around 0 otherwise."""
-    lo, hi = float(np.min(values)), float(np.max(values))
-    if lo >= 0:
-        return 0.0, hi or 1.0, True
-    m = max(abs(lo), abs(hi)) or 1.0
+    """(lo, hi, sequential) for a layer: symmetric around 0, so dark is 0, red positive and blue
+    negative in every layer (a ReLU's units are dark or red)."""
+    m = float(np.max(np.abs(values))) or 1.0
     return -m, m, False
 
 
@@ -189,6 +189,11 @@ class NeuronView(QWidget):
         lay.addLayout(body, 1)
         self.canvas.unit_clicked.connect(self.describe)
 
+    def restyle(self):
+        for label in (self.note, self.info):
+            label.setFont(S.plot_font(9))
+        self.canvas.update()
+
     def refresh(self):
         try:
             self.data = self.compute(self.sample.value() - 1)
@@ -200,12 +205,15 @@ class NeuronView(QWidget):
         if self.data is None:
             self.note.setText(self.source.error or "The neuron view draws networks of Dense layers.")
         elif plane:
-            self.note.setText("Each square: one unit's activation over the input plane (x₁ across, x₂ up; blue "
-                              "negative, red positive, or dark → yellow from 0). Lines: weights, blue positive, "
-                              "orange negative, thicker = larger.")
+            self.note.setText("Each square: one unit's activation over the input plane (x₁ across, x₂ up). "
+                              "Lines: the weights, thicker = larger. Everywhere: red positive, blue negative, "
+                              "dark near zero.")
         else:
-            self.note.setText("Each square: one unit's activation on the chosen validation sample. Lines: weights, "
-                              "blue positive, orange negative, thicker = larger.")
+            self.note.setText("Each square: one unit's activation on the chosen validation sample. Lines: the "
+                              "weights, thicker = larger. Everywhere: red positive, blue negative, dark near zero.")
+        if self.canvas.selected is not None and self.canvas.selected not in self.canvas.rects:
+            self.canvas.selected = None          # that unit is gone (the graph changed)
+            self.info.setText("Click a unit: its incoming weights and its share of what the next layer receives.")
         if self.canvas.selected is not None:
             self.describe(*self.canvas.selected)
 

@@ -33,9 +33,7 @@ class NumberBox(QDoubleSpinBox):
         return QValidator.Acceptable, text, pos
 
 
-def _decimals(spec):
-    """Enough decimals for small values (a learning rate of 1e-5 included)."""
-    return 8
+DECIMALS = 8             # small values keep their digits (a learning rate of 1e-5 included)
 
 
 def make_editor(spec, parent, commit, refuse):
@@ -57,7 +55,7 @@ def make_editor(spec, parent, commit, refuse):
         w.valueChanged.connect(lambda v: _checked(spec, v, commit, refuse))
     elif spec.kind == "float" and not spec.optional:
         w = NumberBox(parent)
-        w.setDecimals(_decimals(spec))
+        w.setDecimals(DECIMALS)
         w.setRange(spec.min if spec.min is not None else -1e9, spec.max if spec.max is not None else 1e9)
         w.setSingleStep(0.01 if (spec.max or 1) <= 1 else 0.1)
         w.setKeyboardTracking(False)

@@ -68,7 +68,8 @@ class RunsView(QWidget):
                 show = QTableWidgetItem()
                 show.setFlags(Qt.ItemIsUserCheckable | Qt.ItemIsEnabled | Qt.ItemIsSelectable)
                 show.setCheckState(Qt.Checked if run.get("overlay") else Qt.Unchecked)
-                show.setBackground(run_color(i))
+                if run.get("overlay"):                  # its colour in the plots
+                    show.setBackground(run_color(i))
                 name = QTableWidgetItem(run.get("name", ""))
                 cells = [show, name, QTableWidgetItem(describe(run)), QTableWidgetItem(str(s.get("best_epoch") or "—")),
                          QTableWidgetItem(_num(s.get("best_val_loss"))), QTableWidgetItem(_num(s.get("final_val_loss"))),

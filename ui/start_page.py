@@ -136,6 +136,7 @@ class StartPage(QScrollArea):
     open_path = Signal(str)          # an example or a recent file
     new_graph = Signal()
     open_file = Signal()
+    back = Signal()                  # to the graph that is open
 
     def __init__(self, examples, parent=None):
         super().__init__(parent)
@@ -158,6 +159,10 @@ class StartPage(QScrollArea):
         steps.setWordWrap(True)
         lay.addWidget(steps)
         row = QHBoxLayout()
+        self.back_button = QPushButton("", body)
+        self.back_button.clicked.connect(self.back)
+        self.back_button.hide()
+        row.addWidget(self.back_button)
         self.new_button = QPushButton("New empty graph", body)
         self.open_button = QPushButton("Open a file…", body)
         self.new_button.clicked.connect(self.new_graph)
@@ -191,6 +196,11 @@ class StartPage(QScrollArea):
             c.clicked.connect(self.open_path)
         self._columns = 0
         self._flow()
+
+    def set_back(self, name):
+        """Offer the way back to the open graph (None: there is none worth going back to)."""
+        self.back_button.setText(f"← Back to {name}" if name else "")
+        self.back_button.setVisible(bool(name))
 
     def set_message(self, text):
         self.message.setText(text)

@@ -31,7 +31,7 @@ PORT_RADIUS = 5
 GRID = 20
 LOD_DETAIL = 0.4          # below this zoom, nodes are drawn as plain boxes
 TITLE_PT = 10             # node titles: 13 px at zoom 1, so ≥ 10 px on screen down to zoom 0.77
-BODY_PT = 8.5             # port names, footers, wire labels
+BODY_PT = 9               # port names, footers, badges, wire labels
 READABLE_TITLE_PX = 10    # a title smaller than this on screen is not readable on a laptop
 INCOMPLETE = QColor("#6cb6d9")   # "connect x": a node not wired yet (neutral, not an error)
 

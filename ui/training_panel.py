@@ -64,6 +64,7 @@ class TrainingPanel(QWidget):
         self._loading = False
         self._data_rows = []                 # (label, widget) of the synthetic set's options
         self.option_editors = {}
+        self._options_for = None             # (source, name) the option editors were made for
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 4, 6, 4)
         self.form = form = QFormLayout()
@@ -201,14 +202,21 @@ class TrainingPanel(QWidget):
             self._loading = False
 
     def _fill_options(self, ds):
-        """A synthetic set's own options (size, noise …), from the generator's specs."""
+        """A synthetic set's own options (size, noise …), from the generator's specs. The editors
+        are made again only when the set changes: an edit of one of them must not delete it."""
+        which = (ds.get("source"), ds.get("name"))
+        values = dict(ds.get("options") or {})
+        if which == self._options_for:
+            for name, w in self.option_editors.items():
+                show_value(w, values.get(name, w.spec.default))
+            return
+        self._options_for = which
         for label, w in self._data_rows:
             self.form.removeRow(w)
         self._data_rows = []
         self.option_editors = {}
         if ds.get("source") != "synthetic":
             return
-        values = dict(ds.get("options") or {})
         for k, spec in enumerate(OPTIONS.get(ds.get("name"), ())):
             w = self._editor(spec, self._commit_option)
             show_value(w, values.get(spec.name, spec.default))

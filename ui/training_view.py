@@ -11,13 +11,14 @@ from app.inspection import InspectionSource, chain_rule_of, neurons_of
 from app.session import TrainingSession
 from app.commands import SetConfig
 from engine.graph.runs import MAX_RUNS, make_run
-from engine.graph.training import training_blocker
+from engine.graph.training import training_blocker, training_config
 from . import style as S
 from .animation import AnimationControls, StepAnimator
 from .curves import CurvesView
 from .boundary_view import BoundaryView
 from .inspection import ConfusionView, NodeValuesView
 from .neuron_view import NeuronView
+from .plots import restyle
 from .runs_view import RunsView
 from .run_controls import RunControls
 from .training_panel import TrainingPanel
@@ -103,16 +104,18 @@ class TrainingView(QWidget):
         self.animation.chain_source = self._chain
         self.tabs.currentChanged.connect(lambda _: self.refresh_views())
         if document.history is not None and document.history.epochs:
-            self.curves.set_history(document.history.epochs, saved=True, chance=document.history.chance_loss)
+            self.curves.set_history(document.history.epochs, saved=True, chance=document.history.chance_loss,
+                                    epochs=training_config(document.graph.config.get("training", {}))["epochs"])
         self._unsubscribe = document.graph.subscribe(self._graph_changed)
         self._update_readiness()
 
     def restyle(self):
         """Fonts and lines at the style's scale (presentation mode)."""
-        from .plots import restyle
         self.curves.restyle()
         for view in (self.values.view, self.confusion, self.boundary):
             restyle(view.plot)
+        self.animation.restyle()
+        self.neurons.restyle()
 
     def set_pace(self, pace):
         self.controls.set_pace(pace)
@@ -312,7 +315,10 @@ class TrainingView(QWidget):
             return
         doc = self.document
         runs = list(doc.graph.config.get("runs") or [])
-        run = make_run(doc.graph, tr.history, tr.cfg, tr.chance_loss)
+        numbers = [int(r["name"][4:]) for r in runs if str(r.get("name", "")).startswith("run ")
+                   and str(r["name"])[4:].isdigit()]
+        # the graph that trained (a snapshot: the document may have been edited meanwhile)
+        run = make_run(tr.graph, tr.history, tr.cfg, tr.chance_loss, name=f"run {max(numbers, default=0) + 1}")
         runs = (runs + [run])[-MAX_RUNS:]
         doc.push(SetConfig(doc, "runs", runs, f"Keep {run['name']} in the run history"))
 
@@ -342,6 +348,7 @@ class TrainingView(QWidget):
             rule = chain_rule_of(rec, node_id)
         except ValueError as exc:
             return f"<i>Chain rule at {rec.graph.nodes[node_id].label}: {exc}.</i>", None
+        rule.node = numbered_label(rec.graph, node_id)
         return chain_rule_html(rule), rule
 
     def set_selected_node(self, node_id):
@@ -349,6 +356,13 @@ class TrainingView(QWidget):
         self.values.set_node(node.id if node else None, f"{node.label} ({node.type.title})" if node else "")
         if node is not None and self.tabs.currentWidget() is self.animation and self.animator.recording is not None:
             self.animation.show_chain(node.id)         # the chain rule at the node the teacher points at
+
+
+def numbered_label(graph, node_id):
+    """A node's label, numbered when other nodes share it ("Dense 2 of 3"), in the graph's order."""
+    label = graph.nodes[node_id].label
+    same = [n for n in graph.analysis.order if graph.nodes[n].label == label]
+    return f"{label} {same.index(node_id) + 1} of {len(same)}" if len(same) > 1 and node_id in same else label
 
 
 def _n(v):
@@ -370,7 +384,8 @@ def chain_rule_html(rule):
         return (f"{head} — its input is the data (no gradient needed), so its {rule.port} [{_idx(rule.element)}] "
                 f"= {_n(rule.x)}: ∂L/∂w = the sum over the batch of what each sample sends back = {terms}{more} "
                 f"= <b>{_n(rule.total)}</b> {engine}")
-    where = f"sample {rule.sample + 1}, {rule.port}[{_idx(rule.element)}] = {_n(rule.x)}"
+    where = (f"for sample {rule.sample + 1} of the batch, the element [{_idx(rule.element)}] of its input "
+             f"{rule.port} (value {_n(rule.x)})")
     if rule.kind == "loss":
         return (f"{head}, {where}: the loss is where backward starts, ∂L/∂L = 1; × the loss's own derivative "
                 f"∂L/∂{rule.port} = {_n(rule.engine)} → <b>∂L/∂{rule.port} = {_n(rule.total)}</b> {engine}")

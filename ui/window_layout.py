@@ -40,8 +40,8 @@ class WindowLayout:
         self.stack.addWidget(self.splitter)
         w.setCentralWidget(self.stack)
         self.mode = None               # None, "start", "canvas" or "plots"
-        self._shown = {}               # what a mode hid, to show again when it ends
-        self._presenting = {}          # side docks hidden by presentation mode
+        self.presenting = False        # presentation mode (with or without one of those)
+        self._chosen = {}              # the docks the user has shown, while a mode hides them
         self._split_pending = False
         self.restored = False
 
@@ -68,76 +68,74 @@ class WindowLayout:
 
     def show_editor(self):
         if self.mode == "start":
-            self.end_mode()
+            self.mode = None
+            self._apply()
         self.stack.setCurrentWidget(self.splitter)
         if self._split_pending and self.window.isVisible():
             QTimer.singleShot(0, self._size_splitter)
 
     def show_start(self):
-        if self.mode not in (None, "start"):
-            self.end_mode()
         self.stack.setCurrentWidget(self.start_page)
-        if self.mode != "start":
-            self._hide_for("start", self.docks + (self.window.training_toolbar,))
+        self.mode = "start"
+        self._apply()
 
     @property
     def on_start_page(self):
         return self.stack.currentWidget() is self.start_page
 
-    # ------------------------------------------------------------- focus modes
-    def _hide_for(self, mode, widgets):
-        self._shown = {wd: not wd.isHidden() for wd in widgets}   # hidden by choice, not by a hidden window
-        for wd in widgets:
-            wd.hide()
-        self.mode = mode
+    # ------------------------------------------------------------- modes
+    # What the user chose to show (the docks, the toolbar) is kept in one place while any mode
+    # hides things; what is on screen is worked out from it and the modes, so modes can be
+    # entered and left in any order without losing a dock.
+    def _apply(self):
+        modes = ({self.mode} if self.mode else set()) | ({"presentation"} if self.presenting else set())
+        if modes and not self._chosen:
+            self._chosen = {d: not d.isHidden() for d in self.docks}
+        if not modes:
+            for d, visible in self._chosen.items():
+                d.setVisible(visible)
+            self._chosen = {}
+        else:
+            for d in self.docks:
+                d.setVisible(False)
+        self.window.training_toolbar.setVisible(self.mode != "start")
+        if self.splitter.count() == 2:
+            self.splitter.widget(0).setVisible(self.mode != "plots")
+            self.splitter.widget(1).setVisible(self.mode != "canvas")
 
     def end_mode(self):
-        for wd, visible in self._shown.items():
-            wd.setVisible(visible)
-        self._shown = {}
+        """Leave a focus mode (or the start page's): the user's panels come back."""
         self.mode = None
+        self._apply()
 
     def maximize(self, what):
         """"canvas" or "plots" fills the window (docks hidden); the same call again gives it back."""
-        if self.mode == what:
-            self.end_mode()
-            return False
-        if self.mode is not None:
-            self.end_mode()
         if self.on_start_page:
             return False
-        view, plots = self.splitter.widget(0), self.splitter.widget(1)
-        self._hide_for(what, self.docks + ((plots,) if what == "canvas" else (view,)))
-        return True
+        self.mode = None if self.mode == what else what
+        self._apply()
+        return self.mode == what
 
     def present(self, on):
         """Presentation mode gives the Palette's and the right docks' room to the canvas."""
-        if on and not self._presenting:
-            self._presenting = {d: not d.isHidden() for d in self.docks}
-            for d in self.docks:
-                d.hide()
-        elif not on and self._presenting:
-            for d, visible in self._presenting.items():
-                if self.mode is None:
-                    d.setVisible(visible)
-                elif d in self._shown:        # a focus mode is on: it will give them back
-                    self._shown[d] = visible
-            self._presenting = {}
+        self.presenting = bool(on)
+        self._apply()
 
     # ------------------------------------------------------------- sizes
     def apply_defaults(self):
         """Proportional sizes for this window: a narrow Palette, the Inspector/Training setup wide
         enough for their forms, the canvas 60 % of the height and the plots the rest."""
         w = self.window
-        if self.mode is not None and self.mode != "start":
-            self.end_mode()
-        for dock in self.docks:
-            if self.mode != "start":
-                dock.show()
+        if self.mode in ("canvas", "plots"):
+            self.mode = None
+        for dock in self.docks:           # every panel back, docked, at its default size …
             dock.setFloating(False)
+            dock.show()
+        self._chosen = {}
         width = max(w.width(), 800)
         w.resizeDocks([self.palette_dock], [int(min(max(width * 0.13, 170), 240))], Qt.Horizontal)
         w.resizeDocks([self.inspector_dock], [int(min(max(width * 0.21, 280), 380))], Qt.Horizontal)
+        self._apply()                     # … unless the start page or presentation mode hides them
         self._split_pending = True
         if self.splitter.isVisible():
             self._size_splitter()
@@ -151,9 +149,9 @@ class WindowLayout:
         self.splitter.setSizes([int(total * CANVAS_SHARE), total - int(total * CANVAS_SHARE)])
 
     def save(self, settings):
-        if self.mode is not None:
-            self.end_mode()           # a focus mode or the start page is not the layout to keep
-        self.present(False)
+        if self.mode is not None or self.presenting:
+            self.mode, self.presenting = None, False
+            self._apply()             # a mode is not the layout to keep
         settings.setValue("window/geometry", self.window.saveGeometry())
         settings.setValue("window/state", self.window.saveState(LAYOUT_VERSION))
         settings.setValue("window/splitter", self.splitter.saveState())

@@ -47,16 +47,21 @@ def dense_chain(graph):
     def next_nodes(nid):
         return [graph.nodes[e.dst] for e in graph.outgoing(nid)
                 if graph.nodes[e.dst].type.role not in ("loss", "output")]
+
+    def skip(nodes):                       # dropout and normalization between layers
+        while len(nodes) == 1 and nodes[0].type_id in PASS_THROUGH:
+            nodes = next_nodes(nodes[0].id)
+        return nodes
     chain, current = [], inputs[0].id
     while True:
-        after = next_nodes(current)
-        while len(after) == 1 and after[0].type_id in PASS_THROUGH:
-            after = next_nodes(after[0].id)
+        after = skip(next_nodes(current))
+        if not after:
+            break                          # the end: only the loss (or an output) follows
         if len(after) != 1 or after[0].type_id != "Dense":
-            break
+            return None                    # something else follows: not a chain of Dense layers
         dense = after[0]
         shown, act = dense.id, "linear"
-        nxt = next_nodes(dense.id)
+        nxt = skip(next_nodes(dense.id))
         if len(nxt) == 1 and nxt[0].type.category == "Activations":
             shown, act = nxt[0].id, nxt[0].type.title
         chain.append((dense.id, shown, act))

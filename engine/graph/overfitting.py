@@ -104,7 +104,9 @@ class OverfittingDetector:
             if gl >= self.gl and undone >= self.undone and rising and train < best_train:
                 self._open = (best_epoch, epoch)
                 v.onset, v.flagged_at = best_epoch, epoch
-                v.spans.append((best_epoch, None))
+                # shaded from the onset, or from where an earlier stretch with the same onset ended
+                start = max([best_epoch] + [end for _, end in v.spans if end is not None])
+                v.spans.append((start, None))
         elif gl < self.gl_clear:
             self._lift(epoch)                    # back near the best: the divergence is over
 

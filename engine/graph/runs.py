@@ -48,7 +48,15 @@ def make_run(graph, history, cfg, chance=None, name=None, analysis=None):
 
 
 def describe(run):
-    """One line of what a run was: its optimizer, learning rate, batch, data and model size."""
+    """One line of what a run was: its optimizer, learning rate, batch, data and model size (what
+    a file says is shown as it is when it is not what a run writes)."""
+    try:
+        return _describe(run)
+    except (TypeError, ValueError, AttributeError):
+        return "(settings not readable)"
+
+
+def _describe(run):
     s, d, m = run.get("settings", {}), run.get("dataset", {}), run.get("model", {})
     parts = [f"{s.get('optimizer', '?')} lr {s.get('lr', '?'):g}" if isinstance(s.get("lr"), (int, float))
              else str(s.get("optimizer", "?"))]
@@ -93,5 +101,16 @@ def check_runs(value):
         for key in ("settings", "dataset", "model", "summary"):
             if not isinstance(run.get(key, {}), dict):
                 raise ValueError(f"[{i}].{key} must be an object")
+        summary, model = run.get("summary", {}), run.get("model", {})
+        for k, v in summary.items():
+            if v is not None and (not isinstance(v, (int, float)) or isinstance(v, bool)):
+                raise ValueError(f"[{i}].summary.{k} must be a number or null")
+        if not isinstance(model.get("parameters", 0), int) or isinstance(model.get("parameters", 0), bool):
+            raise ValueError(f"[{i}].model.parameters must be a whole number")
+        drop = model.get("dropout", [])
+        if not isinstance(drop, list) or any(not isinstance(p, (int, float)) or isinstance(p, bool) for p in drop):
+            raise ValueError(f"[{i}].model.dropout must be a list of numbers")
+        if not isinstance(run.get("dataset", {}).get("options", {}), dict):
+            raise ValueError(f"[{i}].dataset.options must be an object")
         out.append(dict(run, overlay=bool(run.get("overlay", False)), id=str(run.get("id") or uuid.uuid4())))
     return out[-MAX_RUNS:]

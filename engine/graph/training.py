@@ -363,7 +363,7 @@ class Trainer:
         pause() and resume() may be called from any other thread."""
         if self.plan is None or overrides:
             self.setup(overrides)
-        cfg, plan, opt = self.cfg, self.plan, self.optimizer
+        cfg, opt = self.cfg, self.optimizer
         rng = np.random.default_rng(cfg["seed"])
         n = len(self._xtr)
         metric = self._metric_name()

@@ -1,4 +1,6 @@
 """Ops with a random or integer-indexed side: dropout and embedding lookup."""
+import numpy as np
+
 from ..backend import get_array_module
 from ..errors import DTypeError, ShapeError
 from ..grad_mode import validating
@@ -7,7 +9,9 @@ from .base import Op
 
 class Dropout(Op):
     """Inverted dropout: zeroes each element with probability p and scales the rest by 1/(1-p),
-    so evaluation needs no rescaling. The mask comes from the given engine Generator."""
+    so evaluation needs no rescaling. The mask comes from the given engine Generator, always from
+    float32 draws: the same seed gives the same mask whatever the tensor's precision (the chain
+    rule panel replays a float32 step in float64)."""
     name = "dropout"
 
     def __init__(self, p, generator):
@@ -15,7 +19,7 @@ class Dropout(Op):
 
     def forward(self, x):
         xp = get_array_module(x)
-        keep = self.generator.random(x.shape, x.dtype, xp) >= self.p
+        keep = self.generator.random(x.shape, np.float32, xp) >= self.p
         self.mask = keep * (1.0 / (1.0 - self.p))
         self.mask = self.mask.astype(x.dtype, copy=False)
         return x * self.mask
