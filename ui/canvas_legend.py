@@ -30,6 +30,8 @@ class CanvasLegend(QWidget):
 
     def show_phase(self, phase, lo=None, hi=None):
         """'forward', 'backward', 'update', 'live', or None to hide."""
+        if phase == self.phase and phase is not None and self.isVisible() and (lo, hi) == (self.lo, self.hi):
+            return                       # live training calls this a few times a second
         self.phase = phase
         if lo is not None:
             self.lo, self.hi = lo, hi

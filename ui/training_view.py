@@ -267,9 +267,10 @@ class TrainingView(QWidget):
                 if grad > top_grad:
                     top, top_grad = item.title, grad
         self._tinted = True
-        # the tab and the canvas legend speak of this, with the same scale as the tint
-        self.animation.show_live(True, f"nodes tinted by ‖∂L/∂·‖ from {lo:.2g} to {hi:.2g} (log scale, the "
-                                       f"legend on the canvas); the largest now: {top} ({top_grad:.3g}).")
+        # the tab (when it is in view) and the canvas legend speak of this, on the tint's scale
+        if self.tabs.currentWidget() is self.animation or not self.animation.live:
+            self.animation.show_live(True, f"nodes tinted by ‖∂L/∂·‖ from {lo:.2g} to {hi:.2g} (log scale, the "
+                                           f"legend on the canvas); the largest now: {top} ({top_grad:.3g}).")
         if self.legend is not None:
             self.legend.show_phase("live", lo, hi)
 
