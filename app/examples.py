@@ -21,6 +21,8 @@ class Example:
     teaches: str
     level: str
     order: int
+    graph: object = None       # the loaded graph (the start page draws it)
+    mtime: float = 0.0
 
     @property
     def stem(self):
@@ -36,16 +38,28 @@ def catalog(folder=EXAMPLES):
             continue
         path = os.path.join(folder, fname)
         try:
-            loaded = fileformat.load(path)
+            example = _example(path, os.path.getmtime(path))
         except (EngineError, OSError):
             continue
-        lesson = (loaded.graph.config.get("meta") or {}).get("lesson") or {}
-        stem = fname[:-4]
-        out.append(Example(path=path, name=stem, title=lesson.get("title") or stem.replace("_", " ").capitalize(),
-                           description=loaded.description or "", teaches=lesson.get("teaches", ""),
-                           level=lesson.get("level", "advanced"), order=int(lesson.get("order", 1000))))
+        out.append(example)
     out.sort(key=lambda e: (e.order, e.name))
     return out
+
+
+_loaded = {}         # (path, mtime) -> Example: each window asks, each file is read once
+
+
+def _example(path, mtime):
+    key = (path, mtime)
+    if key not in _loaded:
+        loaded = fileformat.load(path)
+        lesson = (loaded.graph.config.get("meta") or {}).get("lesson") or {}
+        stem = os.path.basename(path)[:-4]
+        _loaded[key] = Example(path=path, name=stem, title=lesson.get("title") or stem.replace("_", " ").capitalize(),
+                               description=loaded.description or "", teaches=lesson.get("teaches", ""),
+                               level=lesson.get("level", "advanced"), order=int(lesson.get("order", 1000)),
+                               graph=loaded.graph, mtime=mtime)
+    return _loaded[key]
 
 
 def find(name, folder=EXAMPLES):

@@ -33,10 +33,6 @@ def hold(thread):
     _timer.start()
 
 
-def holding():
-    return bool(_threads)
-
-
 def tick():
     """On the GUI thread: collect what the thresholds call for; once no worker is alive, give the
     collector back."""

@@ -84,7 +84,7 @@ def test_badges_tell_the_loss_the_labels_and_the_update_and_are_never_cut(window
     assert badges[("forward", loss)] == f"loss {an.recording.loss:.3g}"
     assert badges[("forward", target)].startswith("class 0: ") and "class 1: " in badges[("forward", target)]
     fm = QFontMetrics(S.font())
-    width = S.node_width() - 16
+    width = S.NODE_WIDTH - 16
     for (phase, nid), badge in badges.items():
         lines = badge.split("\n")
         assert len(lines) <= 2 and all(fm.horizontalAdvance(line) <= width for line in lines), badge

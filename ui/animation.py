@@ -35,7 +35,7 @@ def _norm(values):
 
 def _fits(text):
     """Whether a badge line fits a node (badges are never elided: a shorter form is chosen)."""
-    return QFontMetrics(S.font()).horizontalAdvance(text) <= S.node_width() - 16
+    return QFontMetrics(S.font()).horizontalAdvance(text) <= S.NODE_WIDTH - 16
 
 
 def forward_badge(summary, is_loss, loss):

@@ -109,7 +109,7 @@ class NewConnection:
 def add_node_at(view, type_id, scene_pos):
     """Add a node of ``type_id`` centred under the cursor; returns its id."""
     doc = view.document
-    pos = view.snap(QPointF(scene_pos.x() - S.node_width() / 2, scene_pos.y() - S.HEADER / 2))
+    pos = view.snap(QPointF(scene_pos.x() - S.NODE_WIDTH / 2, scene_pos.y() - S.HEADER / 2))
     cmd = AddNode(doc, type_id, position=(pos.x(), pos.y()))
     doc.push(cmd)
     return cmd.node_id

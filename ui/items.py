@@ -103,7 +103,7 @@ class NodeItem(QGraphicsItem):
         self.inputs = {p.name: PortItem(self, p.name, False, i) for i, p in enumerate(nt.inputs)}
         self.outputs = {p.name: PortItem(self, p.name, True, i) for i, p in enumerate(nt.outputs)}
         self.color = S.CATEGORY_COLORS.get(nt.category, S.NODE_BORDER)
-        self.width = S.node_width()
+        self.width = S.NODE_WIDTH
         self.height = 0.0
         self.title_lines = []
         self.refresh(node)
@@ -120,7 +120,7 @@ class NodeItem(QGraphicsItem):
         """Size the box for its text at the current style scale and put the ports on their rows."""
         fm = QFontMetrics(S.title_font())
         body = QFontMetrics(S.font())
-        self.width = S.node_width()
+        self.width = S.NODE_WIDTH
         self.title_lines = _wrap_title(self.title, fm, self.width - 16 - 22)
         self.header = max(S.HEADER, len(self.title_lines) * fm.height() + 10)
         self.row = max(S.ROW, body.height() + 6)
@@ -150,11 +150,11 @@ class NodeItem(QGraphicsItem):
     @property
     def errors(self):
         """Issues that are mistakes (drawn red); an input not wired yet is not one of them."""
-        return [i for i in self.issues if i.severity == "error" and i.kind != "unconnected"]
+        return [i for i in self.issues if i.severity == "error" and not i.incomplete]
 
     @property
     def unconnected(self):
-        return [i.port for i in self.issues if i.kind == "unconnected"]
+        return [i.port for i in self.issues if i.incomplete]
 
     def set_analysis(self, issues, summary):
         self.issues = issues
@@ -166,7 +166,7 @@ class NodeItem(QGraphicsItem):
             self.footer_lines = lines
         tip = [f"{self.title} — {self.type_title}"]
         for i in issues:
-            mark = "→" if i.kind == "unconnected" else ("⚠" if i.severity == "warning" else "✖")
+            mark = "→" if i.incomplete else ("⚠" if i.severity == "warning" else "✖")
             tip.append(f"{mark} {i.message}")
         self.setToolTip("\n".join(tip))
         for name, port in self.inputs.items():
@@ -250,7 +250,7 @@ class NodeItem(QGraphicsItem):
                 [fm.elidedText(line, Qt.ElideRight, int(w - 16)) for line in footer.split("\n")]
             painter.drawText(QRectF(8, self.height - self.footer, w - 16, self.footer),
                              Qt.AlignVCenter | Qt.AlignLeft, "\n".join(lines))
-        shown = [i for i in self.issues if i.kind != "unconnected"]
+        shown = [i for i in self.issues if not i.incomplete]
         if shown:
             color = S.ERROR if errors else S.WARNING
             painter.setPen(Qt.NoPen)

@@ -130,7 +130,6 @@ class MainWindow(QMainWindow):
         self._bind_undo(doc)
         self._update_title()
         self._update_counts()
-        self._training_state("idle")
         self.layout_.show_editor()
         self._start_page_actions()
         self.layout_.setup_dock.raise_()
@@ -155,8 +154,7 @@ class MainWindow(QMainWindow):
 
     def _update_counts(self):
         a = self.document.graph.analysis
-        mistakes = [i for i in a.errors if i.kind != "unconnected"]
-        waiting = [i for i in a.errors if i.kind == "unconnected"]
+        mistakes, waiting = a.mistakes, a.unconnected
         warnings = len(a.issues) - len(a.errors)
         parts = []
         if mistakes:
@@ -176,7 +174,7 @@ class MainWindow(QMainWindow):
         """Nodes with issues, mistakes first, in the graph's order."""
         a = self.document.graph.analysis
         rank = {"error": 0, "warning": 2}
-        issues = sorted((i for i in a.issues if i.node), key=lambda i: rank[i.severity] + (i.kind == "unconnected"))
+        issues = sorted((i for i in a.issues if i.node), key=lambda i: rank[i.severity] + i.incomplete)
         out = []
         for i in issues:
             if i.node not in out and i.node in self.scene.node_items:
@@ -300,17 +298,15 @@ class MainWindow(QMainWindow):
         worth = doc is not None and (doc.path or doc.graph.nodes or doc.dirty)
         self.start_page.set_back(doc.display_name() if worth else None)
         self.layout_.show_start()
-        self._training_state(self.training.session.state)
         self._start_page_actions()
 
     def _start_page_actions(self):
         """On the start page the graph's actions have no graph to act on."""
         on = not self.layout_.on_start_page
         for name in ("save", "save_as", "cut", "copy", "paste", "duplicate", "delete", "select_all", "zoom_in",
-                     "zoom_out", "fit", "layout", "max_canvas", "max_plots", "presentation", "train", "step",
-                     "animate"):
-            self.actions[name].setEnabled(on and (name not in ("train", "step", "animate")
-                                                  or self.training.blocked is None))
+                     "zoom_out", "fit", "layout", "max_canvas", "max_plots", "presentation"):
+            self.actions[name].setEnabled(on)
+        self._training_state(self.training.session.state)      # Train, Step, Animate: there
         self.undo_action.setEnabled(on and self.document.undo_stack.canUndo())
         self.redo_action.setEnabled(on and self.document.undo_stack.canRedo())
         self.status_counts.setVisible(on)
@@ -320,7 +316,6 @@ class MainWindow(QMainWindow):
         """From the start page back to the open graph, as it was (training goes on meanwhile)."""
         self.layout_.show_editor()
         self._start_page_actions()
-        self._training_state(self.training.session.state)
 
     def open_example(self, name):
         path = find_example(name)

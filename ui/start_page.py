@@ -10,8 +10,6 @@ from PySide6.QtGui import QFont, QFontMetrics, QImage, QPainter, QPen, QPixmap, 
 from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSizePolicy,
                                QVBoxLayout, QWidget)
 
-from engine.errors import EngineError
-from engine.graph import fileformat
 from . import style as S
 from .scene import GraphScene
 
@@ -69,17 +67,11 @@ def graph_picture(graph, width=THUMB_W, height=THUMB_H):
         scene.detach()
 
 
-def thumbnail(path):
-    """The picture of a graph file (kept while the file does not change); None if it won't load."""
-    try:
-        key = (path, os.path.getmtime(path))
-    except OSError:
-        return None
+def thumbnail(example):
+    """The picture of an example's graph (drawn once per version of the file)."""
+    key = (example.path, example.mtime)
     if key not in _thumbs:
-        try:
-            _thumbs[key] = graph_picture(fileformat.load(path).graph)
-        except (EngineError, OSError):
-            return None
+        _thumbs[key] = graph_picture(example.graph)
     return _thumbs[key]
 
 
@@ -97,9 +89,7 @@ class ExampleCard(QFrame):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(10, 10, 10, 10)
         self.picture = QLabel(self)
-        pix = thumbnail(example.path)
-        if pix is not None:
-            self.picture.setPixmap(pix)
+        self.picture.setPixmap(thumbnail(example))
         self.picture.setFixedSize(THUMB_W, THUMB_H)
         lay.addWidget(self.picture)
         head = QHBoxLayout()

@@ -46,10 +46,6 @@ def set_presentation(on):
     scale = PRESENTATION_SCALE if on else 1.0
 
 
-def node_width():
-    return NODE_WIDTH
-
-
 def font(size=BODY_PT, bold=False):
     f = QFont("DejaVu Sans")
     f.setPointSizeF(size)

@@ -63,7 +63,7 @@ class ChainRule:
         return whole and terms
 
 
-def _batched_input(graph, node, plan_step):
+def _batched_input(plan_step):
     """The input port that carries the batch (the one to explain), or None."""
     spec_ports = [(p, s) for p, s in plan_step.in_specs.items() if s is not None and s.shape and s.shape[0] == "N"]
     for name in ("x", "input", "a"):
@@ -89,7 +89,7 @@ def explain(graph, store, node_id, x, y, sample=0, element=None, port=None, gene
                                                 else y), training=training)
     plan.backward()
     st = next(s for s in plan.steps if s.node.id == node_id)
-    port = port or _batched_input(graph, st.node, st)
+    port = port or _batched_input(st)
     if port is None:
         raise ValueError(f"{st.node.label} has no input that carries the batch")
     slot_in = dict(st.inputs)[port]

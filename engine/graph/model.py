@@ -60,6 +60,11 @@ class Issue:
     param: str = None
     severity: str = "error"
 
+    @property
+    def incomplete(self):
+        """An input not wired yet: the graph is unfinished rather than wrong (it still cannot train)."""
+        return self.kind == "unconnected"
+
 
 @dataclass
 class Analysis:
@@ -71,6 +76,15 @@ class Analysis:
     @property
     def errors(self):
         return [i for i in self.issues if i.severity == "error"]
+
+    @property
+    def mistakes(self):
+        """Errors that are mistakes (inputs merely not wired yet are not)."""
+        return [i for i in self.errors if not i.incomplete]
+
+    @property
+    def unconnected(self):
+        return [i for i in self.issues if i.incomplete]
 
     def edge_spec(self, edge):
         return self.specs.get((edge.src, edge.src_port))

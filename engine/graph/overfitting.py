@@ -49,7 +49,6 @@ class Verdict:
     flagged_at: int = None          # epoch at whose strip end it was established
     spans: list = field(default_factory=list)    # [(from epoch, to epoch)] while it held
     gl: float = 0.0                 # the last strip's generalization loss, percent
-    strip: int = 1
 
     @property
     def overfitting(self):
@@ -94,7 +93,7 @@ class OverfittingDetector:
         best_val, best_epoch, best_train = self.best
         gl = 100.0 * (val / best_val - 1.0) if best_val > 0 else (np.inf if val > best_val else 0.0)
         v = self.verdict
-        v.gl, v.strip = gl, self.k
+        v.gl = gl
         if self._open is None:
             recent = [s[1] for s in self.strips[-(self.up + 1):]]
             rising = len(recent) == self.up + 1 and all(b > a for a, b in zip(recent, recent[1:]))

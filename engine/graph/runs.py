@@ -20,7 +20,7 @@ def thin(rows, best_epoch=None, max_points=MAX_POINTS):
     return [r for i, r in enumerate(rows) if i in keep or r.get("epoch") == best_epoch]
 
 
-def make_run(graph, history, cfg, chance=None, name=None, analysis=None):
+def make_run(graph, history, cfg, chance=None, name=None):
     """A record of a finished run of ``graph`` (its History and full training configuration)."""
     rows = [{k: float(r[k]) if k != "epoch" else int(r[k]) for k in KEYS if r.get(k) is not None}
             for r in history.epochs]
@@ -28,7 +28,7 @@ def make_run(graph, history, cfg, chance=None, name=None, analysis=None):
     verdict = judge(rows, cfg.get("epochs"), chance)
     val = [r.get("val_loss") for r in rows]
     best_row = next((r for r in rows if r["epoch"] == best), {})
-    a = analysis or graph.analysis
+    a = graph.analysis
     dropout = [float(n.params["p"]) for n in graph.nodes.values() if n.type_id == "Dropout"]
     return {
         "id": str(uuid.uuid4()),

@@ -59,13 +59,13 @@ def training_config(values=None):
 def training_blocker(graph):
     """Why ``graph`` cannot be trained as it stands (one sentence for a tooltip), or None.
     The same conditions Trainer.setup raises on, checked without preparing any data."""
-    errors = graph.analysis.errors
-    mistakes = [i for i in errors if i.kind != "unconnected"]
+    a = graph.analysis
+    mistakes, waiting = a.mistakes, a.unconnected
     if mistakes:
         more = f" (and {len(mistakes) - 1} more)" if len(mistakes) > 1 else ""
         return f"{mistakes[0].message}{more}"
-    if errors:
-        return f"{errors[0].message}" + (f" (and {len(errors) - 1} more inputs to connect)" if len(errors) > 1 else "")
+    if waiting:
+        return f"{waiting[0].message}" + (f" (and {len(waiting) - 1} more inputs to connect)" if len(waiting) > 1 else "")
     if not graph.nodes:
         return "the graph is empty: add an Input, layers, a Target and a loss"
     if len(graph.nodes_of_role("input")) != 1:
