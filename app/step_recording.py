@@ -48,7 +48,7 @@ def record_step(tr):
     rec.x, rec.y = np.array(to_host(tr._xtr[idx])), np.array(to_host(tr._ytr[idx]))
     rec.weights_before = tr.store.state()
     rec.generator_before = copy.deepcopy(plan.generator)
-    before = {(st.node.id, name): np.array(to_host(w.data)) for st in plan.steps for name, w in st.weights.items()
+    before = {(st.node.id, name): np.array(to_host(w.array)) for st in plan.steps for name, w in st.weights.items()
               if w.requires_grad}
     rec.loss, _ = tr.train_batch(idx)
     group = tr.optimizer.param_groups[0]
@@ -61,7 +61,7 @@ def record_step(tr):
         for name, w in st.weights.items():
             key = (st.node.id, name)
             if key in before:
-                delta = np.array(to_host(w.data)) - before[key]
+                delta = np.array(to_host(w.array)) - before[key]
                 moved[name] = (float(np.sqrt((delta.astype(np.float64) ** 2).sum())),
                                grads.get(st.node.id, {}).get(name, 0.0))
         if moved:

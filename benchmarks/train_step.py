@@ -60,7 +60,7 @@ def engine_step(engine, w, batch, device):
 def torch_step(torch, w, batch, device, state):
     import numpy as np
     model = build_model(torch.nn, w)
-    model.load_state_dict({k: torch.from_numpy(v) for k, v in state.items()})
+    model.load_state_dict({k: torch.from_numpy(v.numpy().copy()) for k, v in state.items()})
     model.to(device)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     xs, ys = make_data(np, w, batch)

@@ -28,13 +28,32 @@ def check_finite(op, arrays, where):
                 raise NonFiniteError(f"{op.name}: {where} contains {kind} (shape {tuple(a.shape)})")
 
 
+def _check_unchanged(op, inputs):
+    """PyTorch's version-counter check: refuse to differentiate through a value that was changed
+    in place after ``op`` used it (the saved value would give a wrong gradient). Called only when
+    something was changed in place since ``op`` ran."""
+    since = op.since
+    for i, t in enumerate(inputs):
+        c = t._version
+        if c is not None and c[0] > since:
+            raise GraphError(
+                f"backward: input {i} of {op.name} ({t.array.dtype} {tuple(t.array.shape)}) was "
+                f"changed by an in-place operation after {op.name} used it; compute it out of place "
+                "(x = x + y, not x += y) or use .clone()")
+    if "overwritten" in op.__dict__:
+        raise GraphError(
+            f"backward: the output of {op.name} ({op.__dict__['overwritten']}) was changed by an "
+            f"in-place operation, but {op.name} needs it to compute its gradient; compute the change "
+            "out of place or .clone() the output first")
+
+
 def _accumulate_leaf(t, g, handed):
     """Add ``g`` into ``t.grad``. A leaf's gradient array is never shared with another tensor or
     a view, so in-place changes to one ``.grad`` (clipping, say) cannot leak into another."""
     Tensor = _tensor.Tensor
     if isinstance(g, np.generic):
         g = np.asarray(g)
-    data = t.data
+    data = t.array
     if g.shape != data.shape:
         raise GraphError(f"backward: gradient of shape {tuple(g.shape)} reached a tensor of shape "
                          f"{tuple(data.shape)}")
@@ -46,7 +65,8 @@ def _accumulate_leaf(t, g, handed):
         handed.add(id(g))
         t.grad = Tensor(g)
     else:
-        t.grad.data = t.grad.data + g
+        total = t.grad.array + g
+        t.grad.array = np.asarray(total) if isinstance(total, np.generic) else total
 
 
 def backward(root, grad, retain_graph=False):
@@ -96,6 +116,8 @@ def backward_many(roots, grads_in, retain_graph=False):
         gouts = grads.pop(op, None)
         inputs = op.inputs
         if gouts is not None:
+            if _tensor._now > op.since:
+                _check_unchanged(op, inputs)
             gins = op.backward(*gouts)
             if anomaly:
                 check_finite(op, gins, "the gradient computed by its backward")

@@ -18,8 +18,7 @@ def from_numpy(array):
 
 
 def _full(shape, value, dtype, device, requires_grad):
-    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        shape = tuple(shape[0])
+    shape = _shape(shape)
     dev = Device(device or "cpu")
     arr = dev.xp.full(tuple(shape), value, dtype=as_dtype(dtype or "float32"))
     return Tensor(arr, requires_grad=requires_grad)
@@ -34,15 +33,71 @@ def ones(*shape, dtype=None, device=None, requires_grad=False):
 
 
 def full(shape, value, dtype=None, device=None, requires_grad=False):
-    return _full((shape,), value, dtype, device, requires_grad)
+    return _full((tuple(shape),) if isinstance(shape, (tuple, list)) else (shape,), value, dtype, device, requires_grad)
 
 
-def zeros_like(t, dtype=None):
-    return zeros(t.shape, dtype=dtype or t.dtype, device=t.device)
+def _shape(shape):
+    return tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else tuple(shape)
 
 
-def ones_like(t, dtype=None):
-    return ones(t.shape, dtype=dtype or t.dtype, device=t.device)
+def zeros_like(t, dtype=None, requires_grad=False):
+    return zeros(t.shape, dtype=dtype or t.dtype, device=t.device, requires_grad=requires_grad)
+
+
+def ones_like(t, dtype=None, requires_grad=False):
+    return ones(t.shape, dtype=dtype or t.dtype, device=t.device, requires_grad=requires_grad)
+
+
+def full_like(t, value, dtype=None, requires_grad=False):
+    return full(t.shape, value, dtype=dtype or t.dtype, device=t.device, requires_grad=requires_grad)
+
+
+def empty(*shape, dtype=None, device=None, requires_grad=False):
+    """Zeros: unlike PyTorch's, an engine "empty" tensor never holds leftover memory."""
+    return zeros(*shape, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def empty_like(t, dtype=None, requires_grad=False):
+    return zeros_like(t, dtype, requires_grad)
+
+
+def as_tensor(data, dtype=None, device=None):
+    """A tensor sharing ``data``'s memory where it can (same dtype and device), else a copy."""
+    if isinstance(data, Tensor) and dtype is None and device is None:
+        return data
+    return Tensor(as_array(data, dtype, device))
+
+
+def eye(n, m=None, dtype=None, device=None, requires_grad=False):
+    arr = np.eye(n, n if m is None else m, dtype=as_dtype(dtype or "float32"))
+    return Tensor(Device(device or "cpu").asarray(arr), requires_grad=requires_grad)
+
+
+def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
+    arr = np.linspace(start, end, int(steps)).astype(as_dtype(dtype or "float32"))
+    return Tensor(Device(device or "cpu").asarray(arr), requires_grad=requires_grad)
+
+
+def randint(low, high=None, size=(), dtype=None, device=None, generator=None):
+    """Integers in [low, high) (``randint(high, size)`` counts from 0), int64 as in PyTorch."""
+    if high is None:
+        low, high = 0, low
+    g = generator or default_generator()
+    arr = g.np.integers(low, high, size=tuple(size)).astype(as_dtype(dtype or "int64"))
+    return Tensor(Device(device or "cpu").asarray(arr))
+
+
+def randperm(n, dtype=None, device=None, generator=None):
+    g = generator or default_generator()
+    return Tensor(Device(device or "cpu").asarray(g.permutation(int(n)).astype(as_dtype(dtype or "int64"))))
+
+
+def rand_like(t, dtype=None, requires_grad=False, generator=None):
+    return rand(t.shape, dtype=dtype or t.dtype, device=t.device, requires_grad=requires_grad, generator=generator)
+
+
+def randn_like(t, dtype=None, requires_grad=False, generator=None):
+    return randn(t.shape, dtype=dtype or t.dtype, device=t.device, requires_grad=requires_grad, generator=generator)
 
 
 def arange(start, end=None, step=1, dtype=None, device=None):
@@ -55,14 +110,12 @@ def arange(start, end=None, step=1, dtype=None, device=None):
 
 
 def randn(*shape, dtype=None, device=None, requires_grad=False, generator=None):
-    g = generator or default_generator()
-    shape = tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+    g, shape = generator or default_generator(), _shape(shape)
     arr = g.normal(0.0, 1.0, shape).astype(as_dtype(dtype or "float32"))
     return Tensor(Device(device or "cpu").asarray(arr), requires_grad=requires_grad)
 
 
 def rand(*shape, dtype=None, device=None, requires_grad=False, generator=None):
-    g = generator or default_generator()
-    shape = tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+    g, shape = generator or default_generator(), _shape(shape)
     arr = g.uniform(0.0, 1.0, shape).astype(as_dtype(dtype or "float32"))
     return Tensor(Device(device or "cpu").asarray(arr), requires_grad=requires_grad)

@@ -1,5 +1,11 @@
 """The functional API: every differentiable operation on Tensors, with PyTorch's names and
-argument conventions. Each function checks its arguments, then records one op on the tape."""
+argument conventions. Each function checks its arguments, then records one op on the tape.
+
+``engine.nn.functional`` is this same module. Where PyTorch takes a tensor these functions also
+take a numpy array or a Python number (turned into a tensor without gradient); anything else is
+refused with an ArgumentError naming the function. Floating operands of matmul, linear, conv2d,
+the norms and the recurrent layers must share one dtype, as in PyTorch (DTypeError naming both);
+elementwise arithmetic promotes (float32 with float64 gives float64)."""
 import builtins
 from collections import namedtuple
 
@@ -8,7 +14,7 @@ import numpy as np
 from . import ops as O
 from .backend import get_array_module
 from .dtypes import as_dtype
-from .errors import ArgumentError, ShapeError
+from .errors import ArgumentError, DTypeError, EngineError, ShapeError
 from .ops._util import norm_dim, norm_dims, pair
 from .random import default_generator
 from .tensor import Tensor, apply
@@ -21,12 +27,12 @@ def _const(x, like):
     for floating ``like``, its dtype (so float32 stays float32, as with PyTorch's scalars)."""
     if isinstance(x, Tensor):
         return x
-    xp = get_array_module(like.data)
-    if like.data.dtype.kind == "f" and isinstance(x, (int, float, bool, np.number)):
-        return Tensor(xp.asarray(x, dtype=like.data.dtype))
+    xp = get_array_module(like.array)
+    if like.array.dtype.kind == "f" and isinstance(x, (int, float, bool, np.number)):
+        return Tensor(xp.asarray(x, dtype=like.array.dtype))
     arr = xp.asarray(x)
-    if arr.dtype == np.float64 and like.data.dtype.kind == "f" and not isinstance(x, np.ndarray):
-        arr = arr.astype(like.data.dtype)
+    if arr.dtype == np.float64 and like.array.dtype.kind == "f" and not isinstance(x, np.ndarray):
+        arr = arr.astype(like.array.dtype)
     return Tensor(arr)
 
 
@@ -38,10 +44,38 @@ def _pair(a, b):
     return Tensor(a), Tensor(b)
 
 
-def _tensor(x, name="input"):
+def _tensor(x, op="input"):
+    """``x`` as a Tensor: arrays and numbers are wrapped (no gradient); other things refused."""
     if isinstance(x, Tensor):
         return x
-    return Tensor(x)
+    if isinstance(x, (bool, int, float, np.number, np.ndarray, list, tuple)) or hasattr(x, "__cuda_array_interface__"):
+        try:
+            return Tensor(x)
+        except (EngineError, TypeError, ValueError) as exc:
+            raise ArgumentError(f"{op}: cannot use {type(x).__name__} as a tensor ({exc})") from None
+    raise ArgumentError(f"{op}: expected a Tensor or an array, got {type(x).__name__}")
+
+
+def _same_dtype(op, names, *tensors):
+    """PyTorch's rule for products and layers: floating operands of one dtype, or a DTypeError
+    naming them (``names``: "input weight bias", in the order of ``tensors``)."""
+    first = tensors[0].array.dtype
+    for t in tensors[1:]:
+        if t is not None and t.array.dtype != first:
+            break
+    else:
+        return
+    named = {n: t.array.dtype for n, t in zip(names.split(), tensors) if t is not None and t.array.dtype.kind == "f"}
+    if len(set(named.values())) > 1:
+        (n0, d0), *rest = named.items()
+        raise DTypeError(f"{op}: {n0} is {d0} but " + ", ".join(f"{n} is {d}" for n, d in rest if d != d0)
+                         + "; convert one of them (.float() or .double())")
+
+
+def _maybe_inplace(x, inplace, name, fn):
+    """``fn(x)``, or written into ``x`` itself when ``inplace`` (PyTorch's ``inplace=True``)."""
+    x = _tensor(x, name)
+    return x._inplace(name + "_", fn) if inplace else fn(x)
 
 
 # ---------------------------------------------------------------- arithmetic
@@ -49,16 +83,31 @@ def add(a, b): return apply(O.Add(), *_pair(a, b))
 def sub(a, b): return apply(O.Sub(), *_pair(a, b))
 def mul(a, b): return apply(O.Mul(), *_pair(a, b))
 def div(a, b): return apply(O.Div(), *_pair(a, b))
-def neg(a): return apply(O.Neg(), _tensor(a))
-def exp(a): return apply(O.Exp(), _tensor(a))
-def log(a): return apply(O.Log(), _tensor(a))
-def sqrt(a): return apply(O.Sqrt(), _tensor(a))
-def abs(a): return apply(O.Abs(), _tensor(a))
+def neg(a): return apply(O.Neg(), _tensor(a, "neg"))
+def exp(a): return apply(O.Exp(), _tensor(a, "exp"))
+def log(a): return apply(O.Log(), _tensor(a, "log"))
+def sqrt(a): return apply(O.Sqrt(), _tensor(a, "sqrt"))
+def abs(a): return apply(O.Abs(), _tensor(a, "abs"))
+def sin(a): return apply(O.Sin(), _tensor(a, "sin"))
+def cos(a): return apply(O.Cos(), _tensor(a, "cos"))
+def square(a): return apply(O.PowScalar(2), _tensor(a, "square"))
+def clone(a): return apply(O.Clone(), _tensor(a, "clone"))
+
+
+def where(condition, input, other):
+    """``input`` where ``condition`` is true, else ``other`` (both broadcast)."""
+    cond = condition.array if isinstance(condition, Tensor) else np.asarray(condition)
+    if cond.dtype != np.bool_:
+        raise DTypeError(f"where: the condition must be a bool tensor, got {cond.dtype}")
+    a, b = _pair(input, other)
+    return apply(O.Where(cond), a, b)
 def maximum(a, b): return apply(O.Maximum(), *_pair(a, b))
 def minimum(a, b): return apply(O.Minimum(), *_pair(a, b))
 
 
 def pow(a, b):
+    if isinstance(a, np.ndarray):
+        a = _tensor(a, "pow")
     if isinstance(a, Tensor) and isinstance(b, (int, float)) and not isinstance(b, bool):
         return apply(O.PowScalar(b), a)
     return apply(O.Pow(), *_pair(a, b))
@@ -67,38 +116,54 @@ def pow(a, b):
 def clamp(a, min=None, max=None):
     if min is None and max is None:
         raise ArgumentError("clamp: give at least one of min and max")
-    return apply(O.Clamp(min, max), _tensor(a))
+    return apply(O.Clamp(min, max), _tensor(a, "clamp"))
+
+
+clip = clamp
 
 
 def cast(a, dtype):
-    dtype = as_dtype(dtype)
-    if a.data.dtype == dtype:
+    a, dtype = _tensor(a, "cast"), as_dtype(dtype)
+    if a.array.dtype == dtype:
         return a
-    if dtype.kind != "f" or a.data.dtype.kind != "f":
-        return Tensor(a.data.astype(dtype))
+    if dtype.kind != "f" or a.array.dtype.kind != "f":
+        return Tensor(a.array.astype(dtype))
     return apply(O.Cast(dtype), a)
 
 
 # ---------------------------------------------------------------- activations
-def relu(x): return apply(O.ReLU(), x)
-def leaky_relu(x, negative_slope=0.01): return apply(O.LeakyReLU(negative_slope), x)
-def elu(x, alpha=1.0): return apply(O.ELU(alpha), x)
-def sigmoid(x): return apply(O.Sigmoid(), x)
-def tanh(x): return apply(O.Tanh(), x)
-def softplus(x, beta=1.0, threshold=20.0): return apply(O.Softplus(beta, threshold), x)
+def relu(x, inplace=False):
+    if inplace or not isinstance(x, Tensor):
+        return _maybe_inplace(x, inplace, "relu", lambda t: apply(O.ReLU(), t))
+    return apply(O.ReLU(), x)
+
+
+def leaky_relu(x, negative_slope=0.01, inplace=False):
+    return _maybe_inplace(x, inplace, "leaky_relu", lambda t: apply(O.LeakyReLU(negative_slope), t))
+
+
+def elu(x, alpha=1.0, inplace=False):
+    return _maybe_inplace(x, inplace, "elu", lambda t: apply(O.ELU(alpha), t))
+
+
+def sigmoid(x): return apply(O.Sigmoid(), _tensor(x, "sigmoid"))
+def tanh(x): return apply(O.Tanh(), _tensor(x, "tanh"))
+def softplus(x, beta=1.0, threshold=20.0): return apply(O.Softplus(beta, threshold), _tensor(x, "softplus"))
 
 
 def gelu(x, approximate="none"):
     if approximate not in ("none", "tanh"):
         raise ArgumentError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
-    return apply(O.GELU(approximate), x)
+    return apply(O.GELU(approximate), _tensor(x, "gelu"))
 
 
 def softmax(x, dim=-1):
+    x = _tensor(x, "softmax")
     return apply(O.Softmax(norm_dim(dim, x.ndim, "softmax")), x)
 
 
 def log_softmax(x, dim=-1):
+    x = _tensor(x, "log_softmax")
     return apply(O.LogSoftmax(norm_dim(dim, x.ndim, "log_softmax")), x)
 
 
@@ -107,15 +172,22 @@ MaxResult = namedtuple("MaxResult", "values indices")
 
 
 def sum(x, dim=None, keepdim=False):
+    x = _tensor(x, "sum")
     return apply(O.Sum(None if dim is None else norm_dims(dim, x.ndim, "sum"), keepdim), x)
 
 
 def mean(x, dim=None, keepdim=False):
+    x = _tensor(x, "mean")
+    if x.array.dtype.kind != "f":
+        raise DTypeError(f"mean: needs a floating-point tensor, got {x.array.dtype}; use .float() first")
     return apply(O.Mean(None if dim is None else norm_dims(dim, x.ndim, "mean"), keepdim), x)
 
 
 def _extreme(cls, x, dim, keepdim):
-    if x.data.size == 0:
+    x = _tensor(x, cls.name)
+    if isinstance(dim, Tensor):        # engine.max(a, b): the elementwise maximum, as in PyTorch
+        return maximum(x, dim) if cls is O.Max else minimum(x, dim)
+    if x.array.size == 0:
         raise ShapeError(f"{cls.name}: cannot reduce an empty tensor {x.shape}")
     if dim is None:
         return apply(cls(), x)
@@ -132,6 +204,7 @@ def min(x, dim=None, keepdim=False):
 
 
 def var(x, dim=None, keepdim=False, correction=1):
+    x = _tensor(x, "var")
     dims = norm_dims(dim, x.ndim, "var")
     n = int(np.prod([x.shape[d] for d in dims])) if dims else 1
     d = x - mean(x, dims, keepdim=True)
@@ -150,6 +223,7 @@ def _shape_arg(shape):
 
 
 def reshape(x, *shape):
+    x = _tensor(x, "reshape")
     shape = _shape_arg(shape)
     if shape == x.shape:
         return x
@@ -157,6 +231,7 @@ def reshape(x, *shape):
 
 
 def permute(x, *dims):
+    x = _tensor(x, "permute")
     dims = _shape_arg(dims)
     if x.ndim == 0 and not dims:
         return x
@@ -166,6 +241,7 @@ def permute(x, *dims):
 
 
 def transpose(x, dim0, dim1):
+    x = _tensor(x, "transpose")
     dims = list(range(x.ndim))
     a, b = norm_dim(dim0, x.ndim, "transpose"), norm_dim(dim1, x.ndim, "transpose")
     dims[a], dims[b] = dims[b], dims[a]
@@ -173,6 +249,7 @@ def transpose(x, dim0, dim1):
 
 
 def flatten(x, start_dim=0, end_dim=-1):
+    x = _tensor(x, "flatten")
     if x.ndim == 0:
         return reshape(x, 1)
     s, e = norm_dim(start_dim, x.ndim, "flatten"), norm_dim(end_dim, x.ndim, "flatten")
@@ -183,6 +260,7 @@ def flatten(x, start_dim=0, end_dim=-1):
 
 
 def squeeze(x, dim=None):
+    x = _tensor(x, "squeeze")
     if dim is None:
         shape = tuple(s for s in x.shape if s != 1)
     else:
@@ -192,6 +270,7 @@ def squeeze(x, dim=None):
 
 
 def unsqueeze(x, dim):
+    x = _tensor(x, "unsqueeze")
     d = norm_dim(dim, x.ndim + 1, "unsqueeze")
     return reshape(x, x.shape[:d] + (1,) + x.shape[d:])
 
@@ -205,20 +284,21 @@ def expand(x, *shape):
 
 def _raw_index(index):
     if isinstance(index, Tensor):
-        return index.data
+        return index.array
     if isinstance(index, tuple):
-        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
+        return tuple(i.array if isinstance(i, Tensor) else i for i in index)
     if isinstance(index, list):
         return np.asarray(index)
     return index
 
 
 def getitem(x, index):
+    x = _tensor(x, "getitem")
     return apply(O.GetItem(_raw_index(index)), x)
 
 
 def cat(tensors, dim=0):
-    tensors = list(tensors)
+    tensors = [_tensor(t, "cat") for t in tensors]
     if not tensors:
         raise ArgumentError("cat: needs at least one tensor")
     d = norm_dim(dim, tensors[0].ndim, "cat")
@@ -230,7 +310,7 @@ def cat(tensors, dim=0):
 
 
 def stack(tensors, dim=0):
-    tensors = list(tensors)
+    tensors = [_tensor(t, "stack") for t in tensors]
     if not tensors:
         raise ArgumentError("stack: needs at least one tensor")
     if len({t.shape for t in tensors}) != 1:
@@ -241,6 +321,7 @@ def stack(tensors, dim=0):
 def split(x, split_size_or_sections, dim=0):
     """Pieces of ``x`` along ``dim``: of size ``split_size`` each (the last may be smaller), or of
     the listed sizes, which must add up to the dimension."""
+    x = _tensor(x, "split")
     d = norm_dim(dim, x.ndim, "split")
     n = x.shape[d]
     if isinstance(split_size_or_sections, int):
@@ -259,6 +340,7 @@ def split(x, split_size_or_sections, dim=0):
 
 def pad(x, pad, value=0.0):
     """PyTorch's convention: ``pad`` lists (before, after) pairs starting from the last dim."""
+    x = _tensor(x, "pad")
     pad = tuple(int(p) for p in pad)
     if len(pad) % 2 or len(pad) // 2 > x.ndim:
         raise ShapeError(f"pad: needs pairs for at most {x.ndim} dims, got {pad}")
@@ -273,6 +355,7 @@ def pad(x, pad, value=0.0):
 # ---------------------------------------------------------------- linear algebra
 def matmul(a, b):
     a, b = _pair(a, b)
+    _same_dtype("matmul", "first second", a, b)
     if a.ndim == 0 or b.ndim == 0:
         raise ShapeError(f"matmul: both operands need at least 1 dimension, got {a.shape} and {b.shape}")
     k_b = b.shape[0] if b.ndim == 1 else b.shape[-2]
@@ -284,6 +367,13 @@ def matmul(a, b):
 
 def linear(x, weight, bias=None):
     """x @ weightᵀ + bias, for x (..., in_features), weight (out_features, in_features)."""
+    if not isinstance(x, Tensor):
+        x = _tensor(x, "linear")
+    if not isinstance(weight, Tensor):
+        weight = _tensor(weight, "linear")
+    dt = x.array.dtype
+    if weight.array.dtype != dt or (bias is not None and bias.array.dtype != dt):
+        _same_dtype("linear", "input weight bias", x, weight, bias)
     if weight.ndim != 2 or x.ndim == 0 or x.shape[-1] != weight.shape[1]:
         raise ShapeError(f"linear: input {x.shape} does not fit weight {weight.shape}: the input's "
                          f"last dim must be in_features = {weight.shape[-1] if weight.ndim else '?'}")
@@ -311,6 +401,8 @@ def _conv_padding(padding, kernel, dilation, stride):
 def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1):
     """2-D cross-correlation of x (N, C, H, W) with weight (O, C, kH, kW); padding may be an int,
     a pair, 'valid' or 'same'."""
+    x, weight = _tensor(x, "conv2d"), _tensor(weight, "conv2d")
+    _same_dtype("conv2d", "input weight bias", x, weight, bias)
     stride, dilation = pair(stride, "stride", "conv2d"), pair(dilation, "dilation", "conv2d")
     if _python_min(stride) < 1 or _python_min(dilation) < 1:
         raise ArgumentError(f"conv2d: stride {stride} and dilation {dilation} must be at least 1")
@@ -333,15 +425,16 @@ def _pool_args(name, kernel_size, stride, padding):
 
 def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1):
     k, s, p = _pool_args("max_pool2d", kernel_size, stride, padding)
-    return apply(O.MaxPool2d(k, s, p, pair(dilation, "dilation", "max_pool2d")), x)
+    return apply(O.MaxPool2d(k, s, p, pair(dilation, "dilation", "max_pool2d")), _tensor(x, "max_pool2d"))
 
 
 def avg_pool2d(x, kernel_size, stride=None, padding=0, count_include_pad=True):
     k, s, p = _pool_args("avg_pool2d", kernel_size, stride, padding)
-    return apply(O.AvgPool2d(k, s, p, count_include_pad), x)
+    return apply(O.AvgPool2d(k, s, p, count_include_pad), _tensor(x, "avg_pool2d"))
 
 
 def adaptive_avg_pool2d(x, output_size):
+    x = _tensor(x, "adaptive_avg_pool2d")
     out = pair(output_size, "output_size", "adaptive_avg_pool2d")
     if x.ndim == 4 and out == (1, 1):
         return mean(x, (2, 3), keepdim=True)
@@ -350,29 +443,33 @@ def adaptive_avg_pool2d(x, output_size):
 
 def global_avg_pool2d(x):
     """Mean over H and W: (N, C, H, W) → (N, C), Keras' GlobalAveragePooling2D."""
+    x = _tensor(x, "global_avg_pool2d")
     if x.ndim != 4:
         raise ShapeError(f"global_avg_pool2d: expects an N×C×H×W input, got {x.shape}")
     return mean(x, (2, 3))
 
 
 # ---------------------------------------------------------------- regularization and normalization
-def dropout(x, p=0.5, training=True, generator=None):
+def dropout(x, p=0.5, training=True, inplace=False, generator=None):
     """Inverted dropout; identity when not training or p == 0."""
+    x = _tensor(x, "dropout")
     if not 0.0 <= p <= 1.0:
         raise ArgumentError(f"dropout: p must be in [0, 1], got {p}")
     if not training or p == 0.0:
         return x
     if p == 1.0:
-        return x * 0.0
-    return apply(O.Dropout(p, generator or default_generator()), x)
+        return _maybe_inplace(x, inplace, "dropout", lambda t: t * 0.0)
+    return _maybe_inplace(x, inplace, "dropout", lambda t: apply(O.Dropout(p, generator or default_generator()), t))
 
 
 def _raw(t):
-    return t.data if isinstance(t, Tensor) else t
+    return t.array if isinstance(t, Tensor) else t
 
 
 def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=False,
                momentum=0.1, eps=1e-5):
+    x = _tensor(x, "batch_norm")
+    _same_dtype("batch_norm", "input weight bias", x, weight, bias)
     c = x.shape[1] if x.ndim >= 2 else None
     for name, s in (("running_mean", running_mean), ("running_var", running_var)):
         if s is not None and tuple(_raw(s).shape) != (c,):
@@ -387,6 +484,8 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=Fa
 
 
 def layer_norm(x, normalized_shape, weight=None, bias=None, eps=1e-5):
+    x = _tensor(x, "layer_norm")
+    _same_dtype("layer_norm", "input weight bias", x, weight, bias)
     if isinstance(normalized_shape, int):
         normalized_shape = (normalized_shape,)
     if weight is None and bias is not None:
@@ -402,23 +501,31 @@ def embedding(indices, weight, padding_idx=None):
 # ---------------------------------------------------------------- recurrent sequences (batch-first)
 def rnn_sequence(x, h0, w_ih, w_hh, b_ih=None, b_hh=None, nonlinearity="tanh"):
     """One recurrent layer over x (N, T, I): returns (outputs (N, T, H), last state (N, H))."""
+    x = _tensor(x, "rnn")
+    _same_dtype("rnn", "input h0 w_ih w_hh", x, h0, w_ih, w_hh)
     args = [x, h0, w_ih, w_hh] + ([b_ih, b_hh] if b_ih is not None else [])
     return apply(O.RNNSeq(nonlinearity), *args)
 
 
 def lstm_sequence(x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None):
     """One LSTM layer over x (N, T, I): returns (outputs, last hidden state, last cell state)."""
+    x = _tensor(x, "lstm")
+    _same_dtype("lstm", "input h0 w_ih w_hh", x, h0, w_ih, w_hh)
     args = [x, h0, c0, w_ih, w_hh] + ([b_ih, b_hh] if b_ih is not None else [])
     return apply(O.LSTMSeq(), *args)
 
 
 def gru_sequence(x, h0, w_ih, w_hh, b_ih=None, b_hh=None):
+    x = _tensor(x, "gru")
+    _same_dtype("gru", "input h0 w_ih w_hh", x, h0, w_ih, w_hh)
     args = [x, h0, w_ih, w_hh] + ([b_ih, b_hh] if b_ih is not None else [])
     return apply(O.GRUSeq(), *args)
 
 
 # ---------------------------------------------------------------- losses
 def _loss(op, x, target):
+    if not isinstance(x, Tensor):
+        x = _tensor(x, op.name)
     return apply(op, x, _const(target, x) if not isinstance(target, Tensor) else target)
 
 
@@ -426,6 +533,15 @@ def mse_loss(input, target, reduction="mean"): return _loss(O.MSELoss(reduction)
 def msle_loss(input, target, reduction="mean"): return _loss(O.MSLELoss(reduction), input, target)
 def l1_loss(input, target, reduction="mean"): return _loss(O.L1Loss(reduction), input, target)
 def huber_loss(input, target, reduction="mean", delta=1.0): return _loss(O.HuberLoss(reduction, delta), input, target)
+
+
+def smooth_l1_loss(input, target, reduction="mean", beta=1.0):
+    """PyTorch's smooth L1: the Huber loss divided by ``beta`` (the L1 loss when beta is 0)."""
+    if beta == 0:
+        return l1_loss(input, target, reduction)
+    if not beta > 0:
+        raise ArgumentError(f"smooth_l1_loss: beta must be non-negative, got {beta}")
+    return huber_loss(input, target, reduction, beta) * (1.0 / beta)
 def hinge_loss(input, target, reduction="mean"): return _loss(O.HingeLoss(reduction), input, target)
 def squared_hinge_loss(input, target, reduction="mean"): return _loss(O.SquaredHingeLoss(reduction), input, target)
 

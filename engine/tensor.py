@@ -1,11 +1,29 @@
-"""``Tensor``: an array (numpy or CuPy) plus what autodiff needs, and ``apply``, the tape recorder."""
+"""``Tensor``: an array (numpy or CuPy) plus what autodiff needs, and ``apply``, the tape recorder.
+
+Storage and versions, as in PyTorch: ``t.array`` is the backing numpy/CuPy array itself (never a
+copy); ``t.data`` is another Tensor over the same memory, outside autograd; ``t.detach()`` shares
+the memory *and* the version counter. Every in-place change (``add_``, ``x += y``, ``x[i] = v``,
+an optimizer step) bumps the version; ``backward`` refuses to use a value that was changed after
+an op saved it, instead of silently computing a wrong gradient.
+"""
+import itertools
+
 import numpy as np
 
 from .backend import Device, device_of, get_array_module, is_gpu_array, to_host
 from .dtypes import as_dtype
 from .errors import DTypeError, EngineError, GraphError, ShapeError
 from .grad_mode import mode
+from .random import default_generator
 from . import autograd
+
+
+# Version stamps. Every in-place change takes the next stamp from one counter and writes it into
+# the changed storage's cell (shared by the tensors over that storage: detach()); ``_now`` is the
+# latest stamp. An op records ``_now`` when it runs, so at backward "was this input changed after
+# the op used it?" is one comparison — and none at all when nothing changed since (the usual case).
+_stamps = itertools.count(1)
+_now = 0
 
 
 def _describe(arrays):
@@ -19,7 +37,7 @@ def _op_error(op, arrays, exc):
 
 def apply(op, *inputs):
     """Run ``op`` forward on the tensors' arrays and, when any input requires grad, record it."""
-    arrays = [t.data for t in inputs]
+    arrays = [t.array for t in inputs]
     rg = mode.grad_enabled and any(t.requires_grad for t in inputs)
     op.needs = tuple(t.requires_grad for t in inputs) if rg else (False,) * len(inputs)
     try:
@@ -32,18 +50,19 @@ def apply(op, *inputs):
         autograd.check_finite(op, out if op.n_outputs > 1 else (out,), "the output of its forward")
     if rg:
         op.inputs = inputs
+        op.since = _now
     if op.n_outputs == 1:
         t = Tensor.__new__(Tensor)
-        t.data = np.asarray(out) if isinstance(out, np.generic) else out
-        t.grad, t.requires_grad, t.name = None, rg, None
+        t.array = np.asarray(out) if isinstance(out, np.generic) else out
+        t.grad, t.requires_grad, t.name, t._version = None, rg, None, None
         t._op, t._idx = (op, 0) if rg else (None, 0)
         return t
     outs = []
     for i, o in enumerate(out):
         t = Tensor.__new__(Tensor)
-        t.data = np.asarray(o) if isinstance(o, np.generic) else o
-        r = rg and t.data.dtype.kind == "f"
-        t.grad, t.requires_grad, t.name = None, r, None
+        t.array = np.asarray(o) if isinstance(o, np.generic) else o
+        r = rg and t.array.dtype.kind == "f"
+        t.grad, t.requires_grad, t.name, t._version = None, r, None, None
         t._op, t._idx = (op, i) if r else (None, 0)
         outs.append(t)
     return tuple(outs)
@@ -52,7 +71,7 @@ def apply(op, *inputs):
 def as_array(data, dtype=None, device=None, copy=False):
     """An engine-ready array: Python floats become float32 (as PyTorch), arrays keep their dtype."""
     if isinstance(data, Tensor):
-        data = data.data
+        data = data.array
     if dtype is not None:
         dtype = as_dtype(dtype)
     if isinstance(data, np.ndarray) or is_gpu_array(data):
@@ -83,42 +102,70 @@ def as_array(data, dtype=None, device=None, copy=False):
 class Tensor:
     """An n-dimensional array that records the ops applied to it when ``requires_grad`` is set."""
 
-    __slots__ = ("data", "grad", "requires_grad", "name", "_op", "_idx", "__weakref__")
+    __slots__ = ("array", "grad", "requires_grad", "name", "_op", "_idx", "_version", "__weakref__")
     __array_ufunc__ = None        # numpy defers `ndarray + Tensor` to Tensor.__radd__
     __hash__ = object.__hash__   # == is elementwise, hashing stays by identity
 
     def __init__(self, data, requires_grad=False, dtype=None, device=None):
-        self.data = as_array(data, dtype, device)
-        if requires_grad and self.data.dtype.kind != "f":
-            raise DTypeError(f"only floating-point tensors can require gradients, got {self.data.dtype}")
+        self.array = as_array(data, dtype, device)
+        if requires_grad and self.array.dtype.kind != "f":
+            raise DTypeError(f"only floating-point tensors can require gradients, got {self.array.dtype}")
         self.requires_grad = bool(requires_grad)
         self.grad = None
         self.name = None
-        self._op, self._idx = None, 0
+        self._op, self._idx, self._version = None, 0, None
 
     @classmethod
     def wrap(cls, array, requires_grad=False):
         """A tensor around an existing engine array, without checks or copies (hot paths)."""
         t = cls.__new__(cls)
-        t.data, t.grad, t.requires_grad, t.name, t._op, t._idx = array, None, requires_grad, None, None, 0
+        t.array, t.grad, t.requires_grad, t.name, t._op, t._idx = array, None, requires_grad, None, None, 0
+        t._version = None
         return t
+
+    # ------------------------------------------------------------- storage
+    @property
+    def data(self):
+        """This tensor's values as a tensor outside autograd, sharing its memory (PyTorch's
+        ``.data``): ``w.data.sub_(lr * w.grad)`` updates ``w``. Unlike ``detach()``, changes made
+        through it are not seen by the version check. The raw numpy/CuPy array is ``.array``."""
+        return Tensor.wrap(self.array)
+
+    @data.setter
+    def data(self, value):
+        if not isinstance(value, Tensor):
+            raise TypeError(f"data: assign a Tensor, got {type(value).__name__} (the raw array is "
+                            "set through .array)")
+        self.array = value.array
+        self._bump_version()
+
+    def _bump_version(self):
+        """Record an in-place change of this tensor's memory (see the version stamps above)."""
+        global _now
+        stamp = next(_stamps)
+        if stamp > _now:
+            _now = stamp
+        if self._version is None:
+            self._version = [stamp]
+        else:
+            self._version[0] = stamp
 
     # ------------------------------------------------------------- facts
     @property
     def shape(self):
-        return tuple(self.data.shape)
+        return tuple(self.array.shape)
 
     @property
     def ndim(self):
-        return self.data.ndim
+        return self.array.ndim
 
     @property
     def dtype(self):
-        return self.data.dtype
+        return self.array.dtype
 
     @property
     def device(self):
-        return device_of(self.data)
+        return device_of(self.array)
 
     @property
     def is_leaf(self):
@@ -128,21 +175,21 @@ class Tensor:
         return self.shape if dim is None else self.shape[dim]
 
     def numel(self):
-        return int(self.data.size)
+        return int(self.array.size)
 
     def dim(self):
-        return self.data.ndim
+        return self.array.ndim
 
     def __len__(self):
-        if self.data.ndim == 0:
+        if self.array.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self.array.shape[0]
 
     def __repr__(self):
-        body = np.array2string(to_host(self.data), precision=4, separator=", ", threshold=50)
-        extra = f", device='{self.device}'" if is_gpu_array(self.data) else ""
+        body = np.array2string(to_host(self.array), precision=4, separator=", ", threshold=50)
+        extra = f", device='{self.device}'" if is_gpu_array(self.array) else ""
         extra += ", requires_grad=True" if self.requires_grad else ""
-        dt = "" if self.data.dtype == np.float32 else f", dtype={self.data.dtype}"
+        dt = "" if self.array.dtype == np.float32 else f", dtype={self.array.dtype}"
         return f"tensor({body}{dt}{extra})"
 
     # ------------------------------------------------------------- autodiff
@@ -152,42 +199,65 @@ class Tensor:
         if not self.requires_grad:
             raise GraphError("backward: this tensor does not require grad (none of its inputs has "
                              "requires_grad=True, or it was computed under no_grad)")
-        xp = get_array_module(self.data)
+        xp = get_array_module(self.array)
         if grad is None:
-            if self.data.size != 1:
+            if self.array.size != 1:
                 raise GraphError(f"backward: a gradient can be implied only for a one-element tensor; "
                                  f"pass grad= of shape {self.shape}")
-            g = xp.ones(self.data.shape, dtype=self.data.dtype)
+            g = xp.ones(self.array.shape, dtype=self.array.dtype)
         else:
-            g = xp.array(grad.data if isinstance(grad, Tensor) else grad, dtype=self.data.dtype)
-            if g.shape != self.data.shape:
+            g = xp.array(grad.array if isinstance(grad, Tensor) else grad, dtype=self.array.dtype)
+            if g.shape != self.array.shape:
                 raise ShapeError(f"backward: grad has shape {tuple(g.shape)} but the tensor has {self.shape}")
         autograd.backward(self, g, retain_graph)
 
     def detach(self):
-        return Tensor(self.data)
+        """A tensor outside autograd sharing this one's memory and version counter."""
+        if self._version is None:
+            self._version = [0]
+        t = Tensor.wrap(self.array)
+        t._version = self._version
+        return t
+
+    def detach_(self):
+        self._op, self._idx, self.requires_grad = None, 0, False
+        return self
+
+    def clone(self):
+        """A copy with its own memory; gradients flow back through it."""
+        return F.clone(self)
 
     def requires_grad_(self, flag=True):
-        if flag and self.data.dtype.kind != "f":
-            raise DTypeError(f"only floating-point tensors can require gradients, got {self.data.dtype}")
+        if flag and self.array.dtype.kind != "f":
+            raise DTypeError(f"only floating-point tensors can require gradients, got {self.array.dtype}")
         self.requires_grad = bool(flag)
         return self
 
     def zero_grad_(self):
         self.grad = None
 
+    @property
+    def grad_fn(self):
+        """The op that made this tensor (None for a leaf)."""
+        return self._op
+
     # ------------------------------------------------------------- conversion
+    def __array__(self, dtype=None, copy=None):
+        """``np.asarray(t)``: the values on the host (a copy from the GPU)."""
+        a = to_host(self.array)
+        return a if dtype is None else a.astype(dtype, copy=False)
+
     def numpy(self):
         """The values as a numpy array (a copy from the GPU; the same memory on the CPU)."""
-        return to_host(self.data)
+        return to_host(self.array)
 
     def item(self):
-        if self.data.size != 1:
+        if self.array.size != 1:
             raise ShapeError(f"item: only one-element tensors convert to a Python number, got {self.shape}")
-        return self.data.item()
+        return self.array.item()
 
     def tolist(self):
-        return to_host(self.data).tolist()
+        return to_host(self.array).tolist()
 
     def __float__(self):
         return float(self.item())
@@ -207,8 +277,8 @@ class Tensor:
             dtype, device = None, Device(target)
         if isinstance(target, str) and target.split(":")[0] in ("cpu", "gpu", "cuda"):
             dtype, device = None, Device(target)
-        t = Tensor(as_array(self.data, dtype, device))
-        t.requires_grad = self.requires_grad and t.data.dtype.kind == "f"
+        t = Tensor(as_array(self.array, dtype, device))
+        t.requires_grad = self.requires_grad and t.array.dtype.kind == "f"
         return t
 
     def cpu(self):
@@ -224,7 +294,7 @@ class Tensor:
         return F.cast(self, np.float64)
 
     def long(self):
-        return Tensor(self.data.astype(np.int64))
+        return Tensor(self.array.astype(np.int64))
 
     # ------------------------------------------------------------- operators
     def __add__(self, o): return F.add(self, o)
@@ -245,7 +315,7 @@ class Tensor:
     def __getitem__(self, index): return F.getitem(self, index)
 
     def _compare(self, o, fn):
-        return Tensor(fn(self.data, o.data if isinstance(o, Tensor) else o))
+        return Tensor(fn(self.array, o.array if isinstance(o, Tensor) else o))
 
     def __lt__(self, o): return self._compare(o, lambda a, b: a < b)
     def __le__(self, o): return self._compare(o, lambda a, b: a <= b)
@@ -255,10 +325,107 @@ class Tensor:
     def __ne__(self, o): return self._compare(o, lambda a, b: a != b)
 
     def __setitem__(self, index, value):
-        if self.requires_grad and mode.grad_enabled:
-            raise GraphError("setitem: in-place assignment into a tensor that requires grad would "
-                             "break its gradient; do it under engine.no_grad() or on .detach()")
-        self.data[index] = value.data if isinstance(value, Tensor) else value
+        """In-place assignment ``x[i] = v``. On a tensor with a recorded history it is refused:
+        the gradient of a partly overwritten tensor is not tracked; build the value with
+        ``engine.where`` or ``engine.cat`` instead."""
+        if mode.grad_enabled and (self.requires_grad or (isinstance(value, Tensor) and value.requires_grad)):
+            what = ("a leaf tensor that requires grad" if self._op is None else
+                    "a tensor with a recorded history" if self.requires_grad else "a value that requires grad")
+            raise GraphError(f"setitem: assigning in place into {what} is not recorded by autograd; "
+                             "do it under engine.no_grad() (or on .data), or build the tensor with "
+                             "engine.where / engine.cat")
+        self.array[F._raw_index(index)] = value.array if isinstance(value, Tensor) else value
+        self._bump_version()
+
+    # ------------------------------------------------------------- in place (PyTorch's rules)
+    def _inplace(self, name, compute, *others):
+        """Write ``compute(self)`` into this tensor's memory. With gradients on, the op is recorded
+        and this tensor takes its place in the history (its old value is kept for backward);
+        a leaf that requires grad may change only under no_grad, as in PyTorch."""
+        record = mode.grad_enabled and (
+            self.requires_grad or any(isinstance(o, Tensor) and o.requires_grad for o in others))
+        if record and self.requires_grad and self._op is None:
+            raise GraphError(f"{name}: a leaf tensor that requires grad cannot be changed in place "
+                             "while gradients are recorded; update it under engine.no_grad() or "
+                             "through .data")
+        if record:
+            before = Tensor.wrap(self.array.copy(), self.requires_grad)
+            before._op, before._idx = self._op, self._idx
+            out = compute(before)
+        else:
+            prev, mode.grad_enabled = mode.grad_enabled, False
+            try:
+                out = compute(self)
+            finally:
+                mode.grad_enabled = prev
+        res = out.array
+        if tuple(res.shape) != tuple(self.array.shape):
+            raise ShapeError(f"{name}: the result has shape {tuple(res.shape)} but the tensor has "
+                             f"{self.shape}; an in-place operation cannot change a tensor's shape")
+        if res.dtype != self.array.dtype and not np.can_cast(res.dtype, self.array.dtype, "same_kind"):
+            raise DTypeError(f"{name}: a {res.dtype} result cannot be written into this "
+                             f"{self.array.dtype} tensor in place")
+        if self._op is not None and self._op.__dict__.get("y") is self.array:
+            self._op.__dict__["overwritten"] = f"{self.array.dtype} {self.shape}"
+        xp = get_array_module(self.array)
+        xp.copyto(self.array, res, casting="unsafe")
+        if record:
+            self._op, self._idx, self.requires_grad = out._op, out._idx, out.requires_grad
+        self._bump_version()
+        return self
+
+    def add_(self, other, alpha=1):
+        return self._inplace("add_", lambda s: s + (other if alpha == 1 else other * alpha), other)
+
+    def sub_(self, other, alpha=1):
+        return self._inplace("sub_", lambda s: s - (other if alpha == 1 else other * alpha), other)
+
+    def mul_(self, other): return self._inplace("mul_", lambda s: s * other, other)
+    def div_(self, other): return self._inplace("div_", lambda s: s / other, other)
+    def pow_(self, p): return self._inplace("pow_", lambda s: s ** p, p)
+    def neg_(self): return self._inplace("neg_", lambda s: -s)
+    def exp_(self): return self._inplace("exp_", F.exp)
+    def sqrt_(self): return self._inplace("sqrt_", F.sqrt)
+    def abs_(self): return self._inplace("abs_", F.abs)
+    def relu_(self): return self._inplace("relu_", F.relu)
+    def sigmoid_(self): return self._inplace("sigmoid_", F.sigmoid)
+    def tanh_(self): return self._inplace("tanh_", F.tanh)
+    def clamp_(self, min=None, max=None): return self._inplace("clamp_", lambda s: F.clamp(s, min, max))
+    clip_ = clamp_
+
+    def copy_(self, src):
+        """Copy ``src``'s values (broadcast to this shape) into this tensor."""
+        src = src if isinstance(src, Tensor) else Tensor(np.asarray(src))
+        if src.array.dtype != self.array.dtype:
+            src = F.cast(src, self.array.dtype)
+        return self._inplace("copy_", lambda s: s * 0 + src, src)
+
+    def fill_(self, value):
+        value = value.item() if isinstance(value, Tensor) else value
+        if mode.grad_enabled and self.requires_grad:
+            return self._inplace("fill_", lambda s: s * 0 + value)
+        self.array.fill(value)
+        self._bump_version()
+        return self
+
+    def zero_(self):
+        return self.fill_(0)
+
+    def uniform_(self, a=0.0, b=1.0, generator=None):
+        return self._draw_("uniform_", lambda g: g.uniform(a, b, self.shape), generator)
+
+    def normal_(self, mean=0.0, std=1.0, generator=None):
+        return self._draw_("normal_", lambda g: g.normal(mean, std, self.shape), generator)
+
+    def _draw_(self, name, draw, generator):
+        values = draw(generator or default_generator())
+        return self._inplace(name, lambda s: s * 0 + Tensor(self.device.asarray(
+            np.asarray(values, dtype=self.array.dtype))))
+
+    def __iadd__(self, o): return self.add_(o)
+    def __isub__(self, o): return self.sub_(o)
+    def __imul__(self, o): return self.mul_(o)
+    def __itruediv__(self, o): return self.div_(o)
 
     # ------------------------------------------------------------- methods (PyTorch names)
     def sum(self, dim=None, keepdim=False): return F.sum(self, dim, keepdim)
@@ -269,10 +436,10 @@ class Tensor:
     def std(self, dim=None, keepdim=False, correction=1): return F.std(self, dim, keepdim, correction)
 
     def argmax(self, dim=None, keepdim=False):
-        return Tensor(_arg(self.data, dim, keepdim, True))
+        return Tensor(_arg(self.array, dim, keepdim, True))
 
     def argmin(self, dim=None, keepdim=False):
-        return Tensor(_arg(self.data, dim, keepdim, False))
+        return Tensor(_arg(self.array, dim, keepdim, False))
 
     def reshape(self, *shape): return F.reshape(self, *shape)
     view = reshape
@@ -299,6 +466,36 @@ class Tensor:
     def softmax(self, dim=-1): return F.softmax(self, dim)
     def log_softmax(self, dim=-1): return F.log_softmax(self, dim)
     def matmul(self, o): return F.matmul(self, o)
+    mm = matmul
+    def add(self, o, alpha=1): return F.add(self, o if alpha == 1 else o * alpha)
+    def sub(self, o, alpha=1): return F.sub(self, o if alpha == 1 else o * alpha)
+    def mul(self, o): return F.mul(self, o)
+    def div(self, o): return F.div(self, o)
+    def neg(self): return F.neg(self)
+    def square(self): return F.square(self)
+    def sin(self): return F.sin(self)
+    def cos(self): return F.cos(self)
+    def clip(self, min=None, max=None): return F.clamp(self, min, max)
+    def maximum(self, o): return F.maximum(self, o)
+    def minimum(self, o): return F.minimum(self, o)
+    def view_as(self, o): return F.reshape(self, o.shape)
+    reshape_as = view_as
+    def contiguous(self): return self
+    def is_floating_point(self): return self.array.dtype.kind == "f"
+    def int(self): return F.cast(self, np.int32)
+    def bool(self): return F.cast(self, np.bool_)
+
+    def t(self):
+        """The transpose of a matrix (a vector or scalar is returned as is), as ``torch.t``."""
+        if self.ndim > 2:
+            raise ShapeError(f"t: expects a tensor with at most 2 dims, got {self.shape}; use transpose")
+        return self if self.ndim < 2 else F.transpose(self, 0, 1)
+
+    def all(self):
+        return Tensor(get_array_module(self.array).asarray(self.array.all()))
+
+    def any(self):
+        return Tensor(get_array_module(self.array).asarray(self.array.any()))
 
 
 def _arg(a, dim, keepdim, largest):

@@ -43,7 +43,7 @@ def numerical_gradients(fn, inputs, gys, eps=1e-6):
             if not t.requires_grad:
                 grads.append(None)
                 continue
-            a = t.data
+            a = t.array
             g = np.zeros(a.shape, dtype=np.float64)
             for idx in np.ndindex(*a.shape):
                 orig = a[idx].item()
@@ -67,13 +67,13 @@ def gradcheck(fn, inputs, atol=1e-6, rtol=1e-4, eps=1e-6, seed=0, raise_on_failu
     outs = _outputs(fn, inputs)
     gys = []
     for o in outs:
-        xp = get_array_module(o.data)
+        xp = get_array_module(o.array)
         gys.append(xp.asarray(rng.standard_normal(o.shape)).astype(o.dtype))
     for t in inputs:
         t.grad = None
     _objective(outs, gys).backward()
     analytic = [None if not t.requires_grad else
-                (np.zeros(t.shape) if t.grad is None else to_host(t.grad.data).astype(np.float64))
+                (np.zeros(t.shape) if t.grad is None else to_host(t.grad.array).astype(np.float64))
                 for t in inputs]
     host_inputs = inputs
     numeric = numerical_gradients(fn, host_inputs, gys, eps)

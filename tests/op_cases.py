@@ -56,6 +56,14 @@ def const(maker):
     return make
 
 
+def grad(maker):
+    """The same values, requiring grad (targets that take a gradient, as in PyTorch)."""
+    def make(rng):
+        v, _ = maker(rng)
+        return v, True
+    return make
+
+
 def labels(shape, classes):
     return lambda rng: (rng.integers(0, classes, shape).astype(np.int64), False)
 
@@ -80,12 +88,12 @@ def array(values, grad=False):
     return lambda rng: (np.asarray(values), grad)
 
 
-def pair_offset(shape, scale=1.0):
+def pair_offset(shape, scale=1.0, target_grad=False):
     """(x, t) with x − t at least 0.1 from zero, for |x − t| losses."""
     def make(rng):
         t = rng.standard_normal(shape)
         d = rng.standard_normal(shape)
-        return [(t + scale * np.sign(d) * (0.1 + np.abs(d)), True), (t, False)]
+        return [(t + scale * np.sign(d) * (0.1 + np.abs(d)), True), (t, target_grad)]
     return make
 
 
@@ -231,7 +239,41 @@ for red in ("mean", "sum", "none"):
           f(4, 3), distribution(4, 3)),
     ]
 
+# targets that require grad get PyTorch's gradient (siamese, consistency and distillation losses)
+for red in ("mean", "sum", "none"):
+    CASES += [
+        C(f"mse_target_grad_{red}", lambda M, x, t, r=red: M.mse_loss(x, t, reduction=r), f(4, 3), f(4, 3)),
+        C(f"l1_target_grad_{red}", lambda M, x, t, r=red: M.l1_loss(x, t, reduction=r),
+          pair_offset((4, 3), target_grad=True)),
+        C(f"huber_target_grad_{red}", lambda M, x, t, r=red: M.huber_loss(x, t, reduction=r, delta=0.5),
+          f(4, 3), f(4, 3)),
+        C(f"smooth_l1_target_grad_{red}", lambda M, x, t, r=red: M.smooth_l1_loss(x, t, reduction=r, beta=0.5),
+          f(4, 3), f(4, 3)),
+        C(f"bce_target_grad_{red}", lambda M, p, t, r=red: M.binary_cross_entropy(p, t, reduction=r),
+          probs_in(4, 3), grad(probs_in(4, 3))),
+        C(f"bce_logits_target_grad_{red}", lambda M, x, t, r=red: M.binary_cross_entropy_with_logits(x, t, reduction=r),
+          f(4, 3), grad(probs_in(4, 3))),
+        C(f"kl_div_target_grad_{red}", lambda M, x, t, r=red: M.kl_div(M.log_softmax(x, dim=1), t, reduction=r),
+          f(3, 4), grad(distribution(3, 4))),
+        C(f"msle_target_grad_{red}", lambda M, x, t, r=red: M.msle_loss(x, t, reduction=r), pos(4, 3), pos(4, 3)),
+        C(f"categorical_ce_target_grad_{red}",
+          lambda M, x, t, r=red: M.categorical_cross_entropy(M.softmax(x, dim=-1), t, reduction=r),
+          f(4, 3), grad(distribution(4, 3))),
+        C(f"cross_entropy_probabilities_target_grad_{red}", lambda M, x, t, r=red: M.cross_entropy(x, t, reduction=r),
+          f(5, 4), grad(distribution(5, 4))),
+    ]
+
 CASES += [
+    C("bce_logits_pos_weight_target_grad", lambda M, x, t, w: M.binary_cross_entropy_with_logits(x, t, pos_weight=w),
+      f(4, 3), grad(probs_in(4, 3)), const(pos(3))),
+    C("kl_div_log_target_grad", lambda M, x, t: M.kl_div(x, t, reduction="batchmean", log_target=True),
+      f(3, 4), f(3, 4)),
+    C("cross_entropy_probabilities_weight_target_grad", lambda M, x, t, w: M.cross_entropy(x, t, weight=w),
+      f(5, 4), grad(distribution(5, 4)), const(pos(4))),
+    C("where", lambda M, a, b: M.where(a > 0, a, b), away(3, 4), f(4)),
+    C("sin_cos", lambda M, a: M.sin(a) * M.cos(a * 2.0), f(3, 4)),
+    C("square_fn", lambda M, a: M.square(a), f(3, 4)),
+    C("clone", lambda M, a: M.clone(a) * 2.0, f(3, 4)),
     C("hinge_01_labels", lambda M, x, t: M.hinge_loss(x, t), f(4, 3), binary(4, 3)),
     C("bce_logits_pos_weight", lambda M, x, t, w: M.binary_cross_entropy_with_logits(x, t, pos_weight=w),
       f(4, 3), const(probs_in(4, 3)), const(pos(3))),
@@ -254,7 +296,8 @@ def torch_namespace(torch):
     F = torch.nn.functional
     ns = SimpleNamespace(**{k: getattr(F, k) for k in dir(F) if not k.startswith("_")})
     for name in ("exp", "log", "sqrt", "abs", "clamp", "maximum", "minimum", "matmul", "cat", "stack",
-                 "split", "sum", "mean", "max", "min", "pow", "sigmoid", "tanh"):
+                 "split", "sum", "mean", "max", "min", "pow", "sigmoid", "tanh", "where", "sin", "cos",
+                 "square", "clone"):
         setattr(ns, name, getattr(torch, name))
 
     def reduce(v, reduction):

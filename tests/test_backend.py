@@ -82,8 +82,8 @@ def test_op_on_gpu_matches_cpu(case):
 
     c_out, c_grad, _, _ = run("cpu")
     g_out, g_grad, g_tensors, g_ins = run("gpu")
-    assert all(isinstance(t.data, cupy.ndarray) for t in g_tensors)
-    assert all(isinstance(t.grad.data, cupy.ndarray) for t in g_ins if t.requires_grad)
+    assert all(isinstance(t.array, cupy.ndarray) for t in g_tensors)
+    assert all(isinstance(t.grad.array, cupy.ndarray) for t in g_ins if t.requires_grad)
     for a, b in zip(c_out, g_out):
         np.testing.assert_allclose(b, a, rtol=1e-7, atol=1e-9)
     for a, b in zip(c_grad, g_grad):
@@ -112,7 +112,7 @@ def test_training_on_gpu_matches_cpu():
     lg, sg = train("gpu")
     assert lg == pytest.approx(lc, rel=1e-4)
     for k in sc:
-        np.testing.assert_allclose(sg[k], sc[k], rtol=1e-3, atol=1e-5)
+        np.testing.assert_allclose(sg[k].numpy(), sc[k].numpy(), rtol=1e-3, atol=1e-5)
 
 
 @gpu

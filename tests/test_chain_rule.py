@@ -81,4 +81,4 @@ def test_dropout_uses_the_steps_masks_and_batchnorm_reports_the_other_samples_sh
     # the replay (float64) draws the masks the float32 step drew: the same loss
     from engine.graph.plan import Plan
     step = Plan(g, D.copy_store(store), "cpu", "float32", copy.deepcopy(gen))
-    assert r_drop.loss == pytest.approx(float(step.forward(xb, yb, training=True).data), rel=1e-5)
+    assert r_drop.loss == pytest.approx(float(step.forward(xb, yb, training=True).array), rel=1e-5)

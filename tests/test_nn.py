@@ -16,11 +16,11 @@ def compare_module(emod, tmod, x, *, rtol=1e-9, atol=1e-10, extra=None):
     with a random upstream gradient, and compare outputs, input gradient and weight gradients."""
     torch = torch_or_skip()
     tmod.double()
-    tmod.load_state_dict({k: torch.from_numpy(v.astype(np.float64)) for k, v in emod.state_dict().items()})
+    tmod.load_state_dict({k: torch.from_numpy(v.numpy().astype(np.float64)) for k, v in emod.state_dict().items()})
     for p in emod.parameters():
-        p.data = p.data.astype(np.float64)
+        p.array = p.array.astype(np.float64)
     for _, b in emod.named_buffers():
-        b.data = b.data.astype(np.float64)
+        b.array = b.array.astype(np.float64)
     ex = engine.tensor(x, requires_grad=True, dtype="float64")
     tx = torch.from_numpy(x.copy()).requires_grad_(True)
     eo, to = emod(ex), tmod(tx)
@@ -71,7 +71,7 @@ def test_layer_norm_embedding_match_torch():
     compare_module(nn.LayerNorm(5), torch.nn.LayerNorm(5), np.random.default_rng(2).standard_normal((2, 3, 5)))
     emb, temb = nn.Embedding(7, 3, padding_idx=0), torch.nn.Embedding(7, 3, padding_idx=0)
     temb.double().load_state_dict({"weight": torch.from_numpy(emb.weight.numpy().astype(np.float64))})
-    emb.weight.data = emb.weight.data.astype(np.float64)
+    emb.weight.array = emb.weight.array.astype(np.float64)
     idx = np.array([[0, 3, 6], [2, 2, 0]])
     eo, to = emb(engine.tensor(idx)), temb(torch.from_numpy(idx))
     np.testing.assert_allclose(eo.numpy(), to.detach().numpy())
@@ -95,9 +95,9 @@ def test_recurrent_layers_match_torch(kind, num_layers, bidirectional, batch_fir
 def test_lstm_with_initial_state_matches_torch():
     torch = torch_or_skip()
     emod, tmod = nn.LSTM(3, 4, batch_first=True), torch.nn.LSTM(3, 4, batch_first=True).double()
-    tmod.load_state_dict({k: torch.from_numpy(v.astype(np.float64)) for k, v in emod.state_dict().items()})
+    tmod.load_state_dict({k: torch.from_numpy(v.numpy().astype(np.float64)) for k, v in emod.state_dict().items()})
     for p in emod.parameters():
-        p.data = p.data.astype(np.float64)
+        p.array = p.array.astype(np.float64)
     rng = np.random.default_rng(4)
     x, h0, c0 = rng.standard_normal((2, 6, 3)), rng.standard_normal((1, 2, 4)), rng.standard_normal((1, 2, 4))
     eo, (eh, ec) = emod(engine.tensor(x, dtype="float64"), (engine.tensor(h0, dtype="float64"), engine.tensor(c0, dtype="float64")))
@@ -166,9 +166,12 @@ def test_named_parameters_state_dict_round_trip():
     x = engine.randn(2, 1, 6, 6)
     m.eval(), m2.eval()
     np.testing.assert_array_equal(m(x).numpy(), m2(x).numpy())
-    # the state dict is a copy: changing the model later does not change it
-    m[0].weight.data += 1
-    assert not np.array_equal(sd["0.weight"], m[0].weight.numpy())
+    # as in PyTorch the state dict shares the model's memory; a clone is a snapshot
+    snapshot = {k: v.clone() for k, v in sd.items()}
+    with engine.no_grad():
+        m[0].weight += 1
+    assert np.array_equal(sd["0.weight"].numpy(), m[0].weight.numpy())
+    assert not np.array_equal(snapshot["0.weight"].numpy(), m[0].weight.numpy())
 
 
 def test_load_state_dict_names_the_problem():

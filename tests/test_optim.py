@@ -84,13 +84,13 @@ def test_adam_follows_the_published_rule():
 
 def test_updates_are_in_place_and_keep_float32():
     p = engine.nn.Parameter(engine.randn(4, 3))
-    data = p.data
+    data = p.array
     for name, hyper in CONFIGS:
         opt = getattr(optim, name)([p], **hyper)
         for _ in range(2):
             p.grad = engine.randn(4, 3)
             opt.step()
-        assert p.data is data and p.data.dtype == np.float32, name
+        assert p.array is data and p.array.dtype == np.float32, name
         for st in opt.state.values():
             for k, v in st.items():
                 if hasattr(v, "dtype"):
@@ -116,7 +116,7 @@ def test_training_actually_reduces_loss_with_every_optimizer():
         engine.manual_seed(0)
         model = engine.nn.Linear(3, 1)
         opt = getattr(optim, name)(model.parameters(), lr=lr)
-        xs, ys = engine.tensor(X), engine.tensor(y[:, None])
+        xs, ys = engine.tensor(X, dtype="float32"), engine.tensor(y[:, None], dtype="float32")
         first = None
         for _ in range(200):
             loss = engine.functional.mse_loss(model(xs), ys)
@@ -239,6 +239,6 @@ def test_shared_gradient_arrays_are_never_clipped_twice():
     """x + y hands the same upstream gradient to both leaves; clipping one must not touch the other."""
     x, y = engine.nn.Parameter(engine.ones(2)), engine.nn.Parameter(engine.ones(2))
     ((x + y) * 3.0).sum().backward()
-    assert x.grad.data is not y.grad.data
+    assert x.grad.array is not y.grad.array
     optim.clip_grad_value_([x], 1.0)
     assert y.grad.tolist() == [3.0, 3.0]

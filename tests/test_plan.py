@@ -18,7 +18,7 @@ def eager_from_store(store, node_ids, module):
     for nid, layer in zip(node_ids, [m for m in module if m._parameters]):
         for name, p in layer._parameters.items():
             if p is not None:
-                p.data = store.tensors[(nid, name)].data.astype(np.float64).copy()
+                p.array = store.tensors[(nid, name)].array.astype(np.float64).copy()
 
 
 def weighted_nodes(g, plan):
@@ -79,9 +79,9 @@ def test_cnn_and_lstm_plans_equal_eager_engine():
     lstm = nn.LSTM(3, 4, bidirectional=True, batch_first=True)
     lstm_id, dense_id = weighted_nodes(g2, plan2)
     for name, p in lstm._parameters.items():
-        p.data = store2.tensors[(lstm_id, name)].data.copy()
+        p.array = store2.tensors[(lstm_id, name)].array.copy()
     dense = nn.Linear(8, 1)
-    dense.weight.data, dense.bias.data = (store2.tensors[(dense_id, n)].data.copy() for n in ("weight", "bias"))
+    dense.weight.array, dense.bias.array = (store2.tensors[(dense_id, n)].array.copy() for n in ("weight", "bias"))
     _, (h, _) = lstm(engine.tensor(xs))
     last = F.cat([h[0], h[1]], dim=1)
     el2 = F.mse_loss(dense(last), engine.tensor(ys))

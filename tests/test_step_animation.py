@@ -215,7 +215,7 @@ def test_the_neuron_view_shows_each_units_own_output_over_the_plane(window, qtbo
         direct = np.asarray(plan.value_of(layer.shown, "y"))
         for u in range(len(layer.values)):
             assert np.allclose(layer.values[u], direct[:, u].reshape(G, G), atol=1e-6)
-        w = window.document.store.tensors[(layer.node, "weight")].data
+        w = window.document.store.tensors[(layer.node, "weight")].array
         assert np.allclose(layer.weight, w[:layer.weight.shape[0], :layer.weight.shape[1]])
     assert data.layers[0].activation == "ReLU" and data.layers[-1].activation == "linear"
     # a click on a unit tells its incoming weights and its share of the next layer

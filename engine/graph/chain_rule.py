@@ -106,7 +106,7 @@ def explain(graph, store, node_id, x, y, sample=0, element=None, port=None, gene
         element = tuple(int(i) for i in np.unravel_index(int(np.argmax(np.abs(g_in[sample]))), per_sample.shape))
     element = tuple(element)
     out = ChainRule(st.node.label, port, sample, element, "sum", engine=float(g_in[sample][element]),
-                    x=float(per_sample[element]), loss=float(loss.data) if loss is not None else None)
+                    x=float(per_sample[element]), loss=float(loss.array) if loss is not None else None)
     out_port, out_slot = st.outputs[0]
     g_out = plan.grads[out_slot]
     if st.node.type.role == "loss":
@@ -116,7 +116,7 @@ def explain(graph, store, node_id, x, y, sample=0, element=None, port=None, gene
         out.listed = out.engine
         return out
     ins, y_t = _node_alone(plan, st, port, training)
-    n_out = int(np.prod(y_t.data.shape[1:])) if y_t.data.ndim > 1 else 1
+    n_out = int(np.prod(y_t.array.shape[1:])) if y_t.array.ndim > 1 else 1
     upstream_s = g_out[sample].reshape(-1) if g_out is not None else np.zeros(n_out)
     order = list(np.argsort(-np.abs(upstream_s), kind="stable")[:MAX_TERMS])
     if n_out == per_sample.size:               # the output at the same place first (element-wise ops)
@@ -126,12 +126,12 @@ def explain(graph, store, node_id, x, y, sample=0, element=None, port=None, gene
     out.unlisted = max(0, n_out - len(chosen))
     terms = []
     for k in chosen:
-        onehot = np.zeros_like(y_t.data)
+        onehot = np.zeros_like(y_t.array)
         onehot.reshape(len(onehot), -1)[sample, k] = 1.0
         ins[port].grad = None
         backward_many([y_t], [onehot], retain_graph=True)
-        local = float(ins[port].grad.data[sample][element]) if ins[port].grad is not None else 0.0
-        k_index = tuple(int(i) for i in np.unravel_index(int(k), y_t.data.shape[1:])) if y_t.data.ndim > 1 else ()
+        local = float(ins[port].grad.array[sample][element]) if ins[port].grad is not None else 0.0
+        k_index = tuple(int(i) for i in np.unravel_index(int(k), y_t.array.shape[1:])) if y_t.array.ndim > 1 else ()
         terms.append((k_index, float(upstream_s[k]), local, float(upstream_s[k]) * local))
     # the same sample's share, all at once, and — separately — what the other samples' outputs pass
     # back (batch normalization mixes samples); the two must add up to the engine's gradient
@@ -157,7 +157,7 @@ def _through(x, y_t, g_out, sample, element, own):
         masked[:] = g_out
         masked[sample] = 0.0
     backward_many([y_t], [masked], retain_graph=True)
-    return float(x.grad.data[sample][element]) if x.grad is not None else 0.0
+    return float(x.grad.array[sample][element]) if x.grad is not None else 0.0
 
 
 def _node_alone(plan, st, port, training):
@@ -181,10 +181,10 @@ def _weight_rule(plan, st, loss, training, port=None):
         engine = st.in_grads[port]
     else:
         name, w = next((n, w) for n, w in st.weights.items() if w.grad is not None)
-        what, engine = f"weight '{name}'", w.grad.data
+        what, engine = f"weight '{name}'", w.grad.array
     element = tuple(int(i) for i in np.unravel_index(int(np.argmax(np.abs(engine))), engine.shape))
     out = ChainRule(st.node.label, what, None, element, "weight", engine=float(engine[element]),
-                    x=float(w.data[element]), loss=float(loss.data) if loss is not None else None)
+                    x=float(w.array[element]), loss=float(loss.array) if loss is not None else None)
     g_out = plan.grads[st.outputs[0][1]]
     terms = []
     for s in range(len(g_out)):
@@ -192,7 +192,7 @@ def _weight_rule(plan, st, loss, training, port=None):
         masked = np.zeros_like(g_out)
         masked[s] = g_out[s]
         backward_many([y_t], [masked], retain_graph=True)
-        part = float(w.grad.data[element]) if w.grad is not None else 0.0
+        part = float(w.grad.array[element]) if w.grad is not None else 0.0
         terms.append(((s,), float(np.abs(g_out[s]).sum()), None, part))
     out.terms = sorted(terms, key=lambda t: -abs(t[3]))
     out.listed = float(sum(t[3] for t in terms))

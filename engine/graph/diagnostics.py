@@ -48,7 +48,7 @@ def probe(graph, store, node_id, x, y=None, training=False):
     out = NodeProbe()
     if loss is not None:
         plan.backward()
-        out.loss = float(to_host(loss.data))
+        out.loss = float(to_host(loss.array))
     st = next(st for st in plan.steps if st.node.id == node_id)
     for port, slot in st.outputs:
         v = plan.values[slot]
@@ -56,8 +56,8 @@ def probe(graph, store, node_id, x, y=None, training=False):
         g = plan.grads[slot] if plan.grads is not None else None
         out.output_grads[port] = None if g is None else np.array(to_host(g))
     for name, w in st.weights.items():
-        out.weights[name] = np.array(to_host(w.data))
-        out.weight_grads[name] = None if w.grad is None else np.array(to_host(w.grad.data))
+        out.weights[name] = np.array(to_host(w.array))
+        out.weight_grads[name] = None if w.grad is None else np.array(to_host(w.grad.array))
     return out
 
 
@@ -178,7 +178,7 @@ def gradcheck_node(graph, store, node_id, x, y=None, samples=4, max_elements=400
     for name, w in st.weights.items():
         if w.requires_grad:
             names.append(f"weight '{name}'")
-            arrays.append(np.array(to_host(w.data), dtype=np.float64))
+            arrays.append(np.array(to_host(w.array), dtype=np.float64))
     if not arrays:
         return NodeGradcheck(0.0, 0.0, "", 0, [])
     n_in = sum(1 for a in ins.values() if a.dtype.kind == "f")
@@ -207,10 +207,10 @@ def gradcheck_node(graph, store, node_id, x, y=None, samples=4, max_elements=400
     gys = [rng.standard_normal(o.shape) for o in outs]
 
     def objective(outs):
-        return sum(float(np.sum(to_host(o.data) * g)) for o, g in zip(outs, gys))
+        return sum(float(np.sum(to_host(o.array) * g)) for o, g in zip(outs, gys))
 
     _objective(outs, gys).backward()
-    analytic = [np.zeros_like(a) if t.grad is None else np.array(to_host(t.grad.data)) for t, a in zip(tensors, arrays)]
+    analytic = [np.zeros_like(a) if t.grad is None else np.array(to_host(t.grad.array)) for t, a in zip(tensors, arrays)]
     worst, max_abs, max_rel, checked, kinks = "", 0.0, 0.0, 0, 0
     with no_grad():
         plain = [Tensor(a) for a in arrays]

@@ -90,7 +90,7 @@ def neurons(graph, store, points, max_units=16, grid=None):
     prev_k = out.inputs.shape[0]
     for dense_id, shown, act in chain:
         st = next(s for s in plan.steps if s.node.id == dense_id)
-        w = np.asarray(to_host(st.weights["weight"].data), dtype=np.float64)      # (units, fan_in)
+        w = np.asarray(to_host(st.weights["weight"].array), dtype=np.float64)      # (units, fan_in)
         b = st.weights.get("bias")
         vals = np.asarray(to_host(plan.value_of(shown, "y")), dtype=np.float64)
         units = vals.shape[1]
@@ -98,7 +98,7 @@ def neurons(graph, store, points, max_units=16, grid=None):
         layer = Layer(dense_id, graph.nodes[dense_id].label, shown, act, units)
         layer.values = vals[:, :k].T.reshape(k, g, g) if grid is not None else vals[0, :k]
         layer.weight = w[:k, :prev_k]
-        layer.bias = np.asarray(to_host(b.data), dtype=np.float64)[:k] if b is not None else np.zeros(k)
+        layer.bias = np.asarray(to_host(b.array), dtype=np.float64)[:k] if b is not None else np.zeros(k)
         out.layers.append(layer)
         prev_k = k
     # each unit's share of what the next layer receives: |outgoing weights| × how much the unit varies

@@ -160,7 +160,7 @@ class Plan:
                 st.tensors_in, st.tensors_out = ins, outs
                 for port, slot in st.outputs:
                     t = outs.get(port)
-                    values[slot] = t.data if t is not None else None
+                    values[slot] = t.array if t is not None else None
                 if report:
                     summaries.append((st, [outs[p] for p, _ in st.outputs if p in outs]))
         if report:
@@ -201,13 +201,13 @@ class Plan:
                 continue
             backward_many(roots, gouts)
             if report:                 # what this node sends back along each of its input wires
-                entry[2] = {port: t.grad.data for port, t in st.tensors_in.items() if t.grad is not None}
+                entry[2] = {port: t.grad.array for port, t in st.tensors_in.items() if t.grad is not None}
             for (port, slot), carries in zip(st.inputs, st.in_grad):
                 t = st.tensors_in[port]
                 if carries and t.grad is not None:
-                    grads[slot] = t.grad.data if grads[slot] is None else grads[slot] + t.grad.data
+                    grads[slot] = t.grad.array if grads[slot] is None else grads[slot] + t.grad.array
             if self.keep_grads:
-                st.in_grads = {port: t.grad.data for port, t in st.tensors_in.items() if t.grad is not None}
+                st.in_grads = {port: t.grad.array for port, t in st.tensors_in.items() if t.grad is not None}
             st.tensors_in = st.tensors_out = None
         if report:
             self._report_backward(norms)
@@ -233,7 +233,7 @@ class Plan:
         hold NaN/Inf, or None."""
         for st in self.steps:
             for name, w in st.weights.items():
-                if not bool(get_array_module(w.data).isfinite(w.data).all()):
+                if not bool(get_array_module(w.array).isfinite(w.array).all()):
                     return st.node, f"its weight '{name}' contains NaN or Inf"
         saved = self.listener
         self.listener = None
@@ -266,7 +266,7 @@ class Plan:
         xp = self.device.xp
         counts = {}
         for st, outs in summaries:
-            t = outs[0].data if outs else None
+            t = outs[0].array if outs else None
             shapes.append(None if t is None else tuple(t.shape))
             if t is None or t.size == 0 or t.dtype.kind != "f":
                 if t is not None and t.dtype.kind in "iu" and 0 < t.size <= 1_000_000:
@@ -307,7 +307,7 @@ class Plan:
             names = []
             for name, w in st.weights.items():
                 if w.grad is not None:
-                    vals.append(sq(w.grad.data))
+                    vals.append(sq(w.grad.array))
                     names.append(name)
             for port, g in ins.items():
                 vals.append(sq(g))

@@ -351,7 +351,7 @@ class Trainer:
                     raise TrainingStopped("stopped")
                 xb, yb = x[i:i + batch_size], y[i:i + batch_size]
                 loss = plan.forward(xb, yb, training=False)
-                total = total + loss.data * len(xb)
+                total = total + loss.array * len(xb)
                 metric = metric + self._metric_sum(plan.values[plan.prediction_slot], plan.values[plan.target_slot])
         finally:
             plan.listener = saved

@@ -20,8 +20,8 @@ class WeightStore:
         dev = Device(device)
         dt = as_dtype(dtype)
         if t is not None and t.shape == tuple(spec.shape):
-            if t.device != dev or t.data.dtype != dt:
-                t.data = dev.asarray(to_host(t.data).astype(dt))
+            if t.device != dev or t.array.dtype != dt:
+                t.array = dev.asarray(to_host(t.array).astype(dt))
             t.requires_grad = spec.trainable
             return t
         arr = dev.asarray(np.zeros(spec.shape, dtype=dt))
@@ -38,14 +38,14 @@ class WeightStore:
 
     def state(self):
         """'node-id/name' → host array copies."""
-        return {f"{n}/{w}": np.array(to_host(t.data)) for (n, w), t in self.tensors.items()}
+        return {f"{n}/{w}": np.array(to_host(t.array)) for (n, w), t in self.tensors.items()}
 
     def load_state(self, state):
         for key, value in state.items():
             node, _, name = key.partition("/")
             t = self.tensors.get((node, name))
             if t is not None and t.shape == tuple(value.shape):
-                t.data[...] = t.device.asarray(np.asarray(value).astype(t.data.dtype))
+                t.array[...] = t.device.asarray(np.asarray(value).astype(t.array.dtype))
             elif t is None:
                 self.tensors[(node, name)] = Tensor(np.asarray(value))
 

@@ -1,4 +1,8 @@
-"""High-level layers (PyTorch's ``torch.nn`` names)."""
+"""High-level layers (PyTorch's ``torch.nn`` names). ``engine.nn.functional`` is
+``engine.functional`` itself (one module under two names, as ``torch.nn.functional``)."""
+import sys as _sys
+
+from .. import functional  # noqa: F401
 from . import init  # noqa: F401
 from .module import Module, ModuleList, Parameter, Sequential  # noqa: F401
 from .layers import (  # noqa: F401
@@ -8,4 +12,6 @@ from .layers import (  # noqa: F401
 from .recurrent import GRU, LSTM, RNN, Bidirectional, last_step, recurrent_weight_shapes, run_recurrent  # noqa: F401
 from .losses import (  # noqa: F401
     BCELoss, BCEWithLogitsLoss, CategoricalCrossEntropy, CrossEntropyLoss, HingeLoss, HuberLoss,
-    KLDivLoss, L1Loss, MSELoss, MSLELoss, NLLLoss, SquaredHingeLoss)
+    KLDivLoss, L1Loss, MSELoss, MSLELoss, NLLLoss, SmoothL1Loss, SquaredHingeLoss)
+
+_sys.modules[__name__ + ".functional"] = functional

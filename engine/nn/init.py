@@ -19,8 +19,8 @@ def fan_in_and_fan_out(shape):
 
 
 def _fill(t, values):
-    with_device = t.device.asarray(np.asarray(values).astype(t.data.dtype))
-    t.data[...] = with_device
+    with_device = t.device.asarray(np.asarray(values).astype(t.array.dtype))
+    t.array[...] = with_device
     return t
 
 
@@ -33,7 +33,7 @@ def normal_(t, mean=0.0, std=1.0, generator=None):
 
 
 def constant_(t, value):
-    t.data[...] = value
+    t.array[...] = value
     return t
 
 

@@ -115,14 +115,14 @@ class GlobalAvgPool2d(Module):
 
 
 class Dropout(Module):
-    def __init__(self, p=0.5, generator=None):
+    def __init__(self, p=0.5, inplace=False, generator=None):
         super().__init__()
         if not 0.0 <= p <= 1.0:
             raise ArgumentError(f"Dropout: p must be in [0, 1], got {p}")
-        self.p, self.generator = p, generator
+        self.p, self.inplace, self.generator = p, inplace, generator
 
     def forward(self, x):
-        return F.dropout(x, self.p, self.training, self.generator)
+        return F.dropout(x, self.p, self.training, self.inplace, generator=self.generator)
 
     def extra_repr(self):
         return f"p={self.p}"
@@ -135,8 +135,8 @@ class _BatchNorm(Module):
                  track_running_stats=True, dtype="float32", device=None):
         super().__init__()
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
-        self.weight = Parameter(_buffer(np.ones(num_features), dtype, device).data) if affine else None
-        self.bias = Parameter(_buffer(np.zeros(num_features), dtype, device).data) if affine else None
+        self.weight = Parameter(_buffer(np.ones(num_features), dtype, device).array) if affine else None
+        self.bias = Parameter(_buffer(np.zeros(num_features), dtype, device).array) if affine else None
         if track_running_stats:
             self.register_buffer("running_mean", _buffer(np.zeros(num_features), dtype, device))
             self.register_buffer("running_var", _buffer(np.ones(num_features), dtype, device))
@@ -173,8 +173,8 @@ class LayerNorm(Module):
             normalized_shape = (normalized_shape,)
         self.normalized_shape, self.eps = tuple(normalized_shape), eps
         if elementwise_affine:
-            self.weight = Parameter(_buffer(np.ones(self.normalized_shape), dtype, device).data)
-            self.bias = Parameter(_buffer(np.zeros(self.normalized_shape), dtype, device).data)
+            self.weight = Parameter(_buffer(np.ones(self.normalized_shape), dtype, device).array)
+            self.bias = Parameter(_buffer(np.zeros(self.normalized_shape), dtype, device).array)
         else:
             self.weight = self.bias = None
 
@@ -191,9 +191,9 @@ class Embedding(Module):
         self.num_embeddings, self.embedding_dim, self.padding_idx = num_embeddings, embedding_dim, padding_idx
         g = generator or default_generator()
         w = _param((num_embeddings, embedding_dim), dtype, device)
-        w.data[...] = w.device.asarray(g.normal(0.0, 1.0, w.shape).astype(w.data.dtype))
+        w.array[...] = w.device.asarray(g.normal(0.0, 1.0, w.shape).astype(w.array.dtype))
         if padding_idx is not None:
-            w.data[padding_idx] = 0
+            w.array[padding_idx] = 0
         self.weight = w
 
     def forward(self, idx):
@@ -220,9 +220,9 @@ def _activation(name, fn, **defaults):
                                   "__doc__": f"Module form of functional.{fn.__name__}."})
 
 
-ReLU = _activation("ReLU", F.relu)
-LeakyReLU = _activation("LeakyReLU", F.leaky_relu, negative_slope=0.01)
-ELU = _activation("ELU", F.elu, alpha=1.0)
+ReLU = _activation("ReLU", F.relu, inplace=False)
+LeakyReLU = _activation("LeakyReLU", F.leaky_relu, negative_slope=0.01, inplace=False)
+ELU = _activation("ELU", F.elu, alpha=1.0, inplace=False)
 GELU = _activation("GELU", F.gelu, approximate="none")
 Sigmoid = _activation("Sigmoid", F.sigmoid)
 Tanh = _activation("Tanh", F.tanh)

@@ -22,6 +22,7 @@ MSELoss = _loss_module("MSELoss", F.mse_loss, reduction="mean")
 MSLELoss = _loss_module("MSLELoss", F.msle_loss, reduction="mean")
 L1Loss = _loss_module("L1Loss", F.l1_loss, reduction="mean")
 HuberLoss = _loss_module("HuberLoss", F.huber_loss, reduction="mean", delta=1.0)
+SmoothL1Loss = _loss_module("SmoothL1Loss", F.smooth_l1_loss, reduction="mean", beta=1.0)
 BCELoss = _loss_module("BCELoss", F.binary_cross_entropy, reduction="mean")
 BCEWithLogitsLoss = _loss_module("BCEWithLogitsLoss", F.binary_cross_entropy_with_logits,
                                  reduction="mean", pos_weight=None)

@@ -80,7 +80,7 @@ class Module:
                     yield (f"{mprefix}.{name}" if mprefix else name), b
 
     def num_parameters(self, trainable_only=True):
-        return int(sum(p.data.size for p in self.parameters() if p.requires_grad or not trainable_only))
+        return int(sum(p.array.size for p in self.parameters() if p.requires_grad or not trainable_only))
 
     # ------------------------------------------------------------- modes
     def train(self, mode=True):
@@ -96,7 +96,7 @@ class Module:
             if set_to_none or p.grad is None:
                 p.grad = None
             else:
-                p.grad.data[...] = 0
+                p.grad.array[...] = 0
 
     def requires_grad_(self, flag=True):
         for p in self.parameters():
@@ -107,19 +107,20 @@ class Module:
         """Move every parameter, gradient and buffer to ``device`` in place; returns self."""
         dev = Device(device)
         for t in list(self.parameters()) + [b for _, b in self.named_buffers()]:
-            t.data = dev.asarray(t.data)
+            t.array = dev.asarray(t.array)
             if t.grad is not None:
-                t.grad.data = dev.asarray(t.grad.data)
+                t.grad.array = dev.asarray(t.grad.array)
         return self
 
     # ------------------------------------------------------------- state
     def state_dict(self):
-        """Name → numpy array (host copies) of every parameter and buffer."""
+        """Name → tensor of every parameter and buffer, as in PyTorch: detached tensors sharing the
+        model's memory (copy them, or ``engine.save`` them, to keep a snapshot)."""
         out = OrderedDict()
         for name, p in self.named_parameters():
-            out[name] = np.array(to_host(p.data))
+            out[name] = p.detach()
         for name, b in self.named_buffers():
-            out[name] = np.array(to_host(b.data))
+            out[name] = b.detach()
         return out
 
     def load_state_dict(self, state, strict=True):
@@ -139,11 +140,12 @@ class Module:
             if k not in state:
                 continue
             v = state[k]
-            v = to_host(v.data) if isinstance(v, Tensor) else np.asarray(to_host(v))
+            v = to_host(v.array) if isinstance(v, Tensor) else np.asarray(to_host(v))
             if tuple(v.shape) != t.shape:
                 raise ShapeError(f"load_state_dict: {k} has shape {tuple(v.shape)} in the state but "
                                  f"{t.shape} in the model")
-            t.data[...] = t.device.asarray(v.astype(t.data.dtype, copy=False))
+            t.array[...] = t.device.asarray(v.astype(t.array.dtype, copy=False))
+            t._bump_version()
         return self
 
     # ------------------------------------------------------------- calling

@@ -106,7 +106,7 @@ def run_recurrent(kind, x, weights, num_layers, bidirectional, bias, hidden_size
                 lst.append(f)
         x = outs[0] if D == 1 else F.cat(outs, dim=2)
         if dropout and training and layer < num_layers - 1:
-            x = F.dropout(x, dropout, True, generator)
+            x = F.dropout(x, dropout, True, generator=generator)
     return x, tuple(F.stack(lst, 0) for lst in finals)
 
 

@@ -2,7 +2,7 @@
 from .base import Op  # noqa: F401
 from .elementwise import (  # noqa: F401
     Abs, Add, Clamp, Div, ELU, Exp, GELU, LeakyReLU, Log, LogSoftmax, Maximum, Minimum, Mul, Neg,
-    Cast, Pow, PowScalar, ReLU, Sigmoid, Softmax, Softplus, Sqrt, Sub, Tanh)
+    Cast, Clone, Cos, Pow, PowScalar, ReLU, Sigmoid, Sin, Softmax, Softplus, Sqrt, Sub, Tanh, Where)
 from .reduce import Max, Mean, Min, Sum  # noqa: F401
 from .shape import BroadcastTo, Cat, GetItem, Pad, Permute, Reshape, Split, Stack  # noqa: F401
 from .linalg import Linear, MatMul  # noqa: F401

@@ -15,6 +15,7 @@ of the input's shape from backward (use ``sum_to`` to undo broadcasting).
 class Op:
     name = "op"
     n_outputs = 1
+    since = float("inf")     # the version stamp when the tape recorded it (tensor.apply)
     needs = (True, True, True, True, True, True, True, True)
 
     def forward(self, *xs):

@@ -379,3 +379,54 @@ class Cast(Op):
 
     def backward(self, gy):
         return (gy.astype(self.in_dtype),)
+
+
+class Clone(Op):
+    """A copy in new memory; the gradient passes unchanged."""
+    name = "clone"
+
+    def forward(self, a):
+        return a.copy()
+
+    def backward(self, gy):
+        return (gy,)
+
+
+class Where(Op):
+    """``a`` where ``cond`` holds, else ``b`` (inputs: a, b; the condition is an attribute)."""
+    name = "where"
+
+    def __init__(self, cond):
+        self.cond = cond
+
+    def forward(self, a, b):
+        self.sa, self.sb = a.shape, b.shape
+        return get_array_module(a).where(self.cond, a, b)
+
+    def backward(self, gy):
+        xp, n = get_array_module(gy), self.needs
+        zero = xp.zeros((), dtype=gy.dtype)
+        return (sum_to(xp.where(self.cond, gy, zero), self.sa) if n[0] else None,
+                sum_to(xp.where(self.cond, zero, gy), self.sb) if n[1] else None)
+
+
+class Sin(Op):
+    name = "sin"
+
+    def forward(self, a):
+        self.a = a
+        return get_array_module(a).sin(a)
+
+    def backward(self, gy):
+        return (gy * get_array_module(gy).cos(self.a),)
+
+
+class Cos(Op):
+    name = "cos"
+
+    def forward(self, a):
+        self.a = a
+        return get_array_module(a).cos(a)
+
+    def backward(self, gy):
+        return (-gy * get_array_module(gy).sin(self.a),)

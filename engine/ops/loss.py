@@ -1,6 +1,8 @@
 """Losses: the regression, binary and multi-class families of the lesson, PyTorch's semantics.
 
-Targets are data: no gradient flows into them. ``reduction`` is 'mean' (over all elements),
+A target that requires grad gets PyTorch's gradient (mse, l1, huber, msle, both binary
+cross-entropies, kl_div, and the probability targets of the cross-entropies): a consistency or
+distillation loss trains both of its branches. Class labels and hinge labels get none. ``reduction`` is 'mean' (over all elements),
 'sum' or 'none'; the multi-class losses average over samples.
 """
 import numpy as np
@@ -48,12 +50,18 @@ class _ElementwiseLoss(Op):
 
     def backward(self, gy):
         xp = get_array_module(gy)
-        d = self.deriv(xp, self.x, self.t)
-        if self.reduction == "mean":
-            d = d * (gy / max(self.x.size, 1))
-        else:
-            d = d * gy
-        return d.astype(self.x.dtype, copy=False), None
+        scale = gy / max(self.x.size, 1) if self.reduction == "mean" else gy
+        gx = gt = None
+        if self.needs[0]:
+            gx = (self.deriv(xp, self.x, self.t) * scale).astype(self.x.dtype, copy=False)
+        if self.needs[1] and self.t.dtype.kind == "f":
+            d = self.deriv_target(xp, self.x, self.t)
+            gt = None if d is None else (d * scale).astype(self.t.dtype, copy=False)
+        return gx, gt
+
+    def deriv_target(self, xp, x, t):
+        """d(value)/d(target); None where the target is a label that takes no gradient."""
+        return -self.deriv(xp, x, t)
 
 
 class MSELoss(_ElementwiseLoss):
@@ -77,6 +85,9 @@ class MSLELoss(_ElementwiseLoss):
 
     def deriv(self, xp, x, t):
         return 2.0 * (xp.log1p(x) - xp.log1p(t)) / (1.0 + x)
+
+    def deriv_target(self, xp, x, t):
+        return -2.0 * (xp.log1p(x) - xp.log1p(t)) / (1.0 + t)
 
 
 class L1Loss(_ElementwiseLoss):
@@ -124,6 +135,10 @@ class BCELoss(_ElementwiseLoss):
     def deriv(self, xp, x, t):
         return (x - t) / xp.maximum((1.0 - x) * x, 1e-12)
 
+    def deriv_target(self, xp, x, t):
+        with np.errstate(divide="ignore"):
+            return xp.maximum(xp.log1p(-x), -100.0) - xp.maximum(xp.log(x), -100.0)
+
 
 class BCEWithLogitsLoss(_ElementwiseLoss):
     name = "binary_cross_entropy_with_logits"
@@ -144,6 +159,11 @@ class BCEWithLogitsLoss(_ElementwiseLoss):
             return s - t
         return (1.0 - t) - (1.0 + (self.pos_weight - 1.0) * t) * (1.0 - s)
 
+    def deriv_target(self, xp, x, t):
+        if self.pos_weight is None:
+            return -x
+        return -x + (self.pos_weight - 1.0) * (xp.log1p(xp.exp(-abs(x))) + xp.maximum(-x, 0))
+
 
 def _signed(xp, t):
     """Hinge targets in {−1, 1}; {0, 1} labels are mapped to {−1, 1} as Keras does (decided on
@@ -163,6 +183,9 @@ class HingeLoss(_ElementwiseLoss):
         s = _signed(xp, t)
         return -s * (1.0 - s * x > 0)
 
+    def deriv_target(self, xp, x, t):
+        return None
+
 
 class SquaredHingeLoss(_ElementwiseLoss):
     name = "squared_hinge_loss"
@@ -174,6 +197,9 @@ class SquaredHingeLoss(_ElementwiseLoss):
     def deriv(self, xp, x, t):
         s = _signed(xp, t)
         return -2.0 * s * xp.maximum(1.0 - s * x, 0)
+
+    def deriv_target(self, xp, x, t):
+        return None
 
 
 def _to_rows(x):
@@ -264,12 +290,15 @@ class NLLLoss(Op):
 
     def backward(self, gy):
         xp = get_array_module(gy)
-        if self.soft:
-            g = self._soft_grad(xp)
-        else:
-            g = self._hard_grad(xp)
-        g = g * self._scale(gy)
-        return _from_rows(g.astype(self.logp.dtype, copy=False), self.shape), None
+        gx = gt = None
+        if self.needs[0]:
+            g = self._soft_grad(xp) if self.soft else self._hard_grad(xp)
+            g = g * self._scale(gy)
+            gx = _from_rows(g.astype(self.logp.dtype, copy=False), self.shape)
+        if self.needs[1] and self.soft:
+            g = -self.logp if self.weight is None else -self.logp * self.weight
+            gt = _from_rows((g * self._scale(gy)).astype(self.logp.dtype, copy=False), self.shape)
+        return gx, gt
 
     def _hard_grad(self, xp):
         g = xp.zeros_like(self.logp)
@@ -320,15 +349,17 @@ class CategoricalCrossEntropy(Op):
         return xp.asarray(el.sum() if self.reduction == "sum" else el.mean())
 
     def backward(self, gy):
-        inside = (self.p >= self.eps) & (self.p <= 1.0 - self.eps)
-        g = -self.t / self.pc * inside
         if self.reduction == "none":
-            g = g * gy[..., None]
-        elif self.reduction == "sum":
-            g = g * gy
+            scale = gy[..., None]
         else:
-            g = g * (gy / max(self.n, 1))
-        return g.astype(self.p.dtype, copy=False), None
+            scale = gy if self.reduction == "sum" else gy / max(self.n, 1)
+        gp = gt = None
+        if self.needs[0]:
+            inside = (self.p >= self.eps) & (self.p <= 1.0 - self.eps)
+            gp = (-self.t / self.pc * inside * scale).astype(self.p.dtype, copy=False)
+        if self.needs[1]:
+            gt = (-get_array_module(self.pc).log(self.pc) * scale).astype(self.p.dtype, copy=False)
+        return gp, gt
 
 
 class KLDivLoss(Op):
@@ -346,6 +377,7 @@ class KLDivLoss(Op):
             raise ShapeError(f"{self.name}: input {tuple(x.shape)} and target {tuple(t.shape)} "
                              "must have the same shape")
         t = t.astype(x.dtype, copy=False)
+        self.x, self.t = x, t
         if self.log_target:
             self.pt = xp.exp(t)
             el = self.pt * (t - x)
@@ -366,6 +398,16 @@ class KLDivLoss(Op):
         return xp.asarray(s / self.div).astype(x.dtype)
 
     def backward(self, gy):
-        g = -self.pt
-        g = g * gy if self.reduction == "none" else g * (gy / self.div)
-        return g.astype(self.pt.dtype, copy=False), None
+        scale = gy if self.reduction == "none" else gy / self.div
+        gx = gt = None
+        if self.needs[0]:
+            gx = (-self.pt * scale).astype(self.pt.dtype, copy=False)
+        if self.needs[1]:
+            xp = get_array_module(gy)
+            if self.log_target:
+                d = self.pt * (self.t - self.x + 1.0)
+            else:   # PyTorch's value, NaN where the target is 0 (d(t·log t)/dt is unbounded there)
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    d = xp.where(self.t > 0, xp.log(self.t) + 1.0 - self.x, xp.nan)
+            gt = (d * scale).astype(self.pt.dtype, copy=False)
+        return gx, gt

@@ -7,7 +7,7 @@ from ..backend import get_array_module
 def clip_grad_norm_(parameters, max_norm, norm_type=2.0):
     """Scale all gradients together so their joint norm is at most ``max_norm``; returns the norm
     before clipping (a Python float)."""
-    grads = [p.grad.data for p in parameters if p.grad is not None]
+    grads = [p.grad.array for p in parameters if p.grad is not None]
     if not grads:
         return 0.0
     if norm_type == math.inf:
@@ -24,5 +24,5 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0):
 def clip_grad_value_(parameters, clip_value):
     for p in parameters:
         if p.grad is not None:
-            g = p.grad.data
+            g = p.grad.array
             get_array_module(g).clip(g, -clip_value, clip_value, out=g)

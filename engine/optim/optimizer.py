@@ -8,10 +8,28 @@ from ..backend import get_array_module, to_host
 from ..errors import ArgumentError, EngineError
 
 
+_SPEED_FLAGS = ("foreach", "fused", "capturable", "differentiable", "maximize")
+
+
 class Optimizer:
+    """Base class. Hyperparameters may be given by keyword or, after ``params``, by position in
+    PyTorch's order (``Adam(params, 0.01)``; ``defaults`` lists them in that order). PyTorch's
+    implementation switches (``foreach``, ``fused``, …) are accepted when off or None."""
     defaults = {}
 
-    def __init__(self, params, **hyper):
+    def __init__(self, params, *args, **hyper):
+        name = type(self).__name__
+        if len(args) > len(self.defaults):
+            raise TypeError(f"{name}: takes at most {len(self.defaults)} hyperparameters by position "
+                            f"({', '.join(self.defaults)}), got {len(args)}")
+        for key, value in zip(self.defaults, args):
+            if key in hyper:
+                raise TypeError(f"{name}: got {key} both by position and by keyword")
+            hyper[key] = value
+        for flag in _SPEED_FLAGS:
+            if flag in hyper:
+                if hyper.pop(flag):
+                    raise ArgumentError(f"{name}: {flag}=True is not supported")
         unknown = set(hyper) - set(self.defaults)
         if unknown:
             raise TypeError(f"{type(self).__name__}: unexpected arguments {sorted(unknown)}")
@@ -43,10 +61,20 @@ class Optimizer:
                 if set_to_none or p.grad is None:
                     p.grad = None
                 else:
-                    p.grad.data[...] = 0
+                    p.grad.array[...] = 0
 
-    def step(self):
-        """One update of every parameter that has a gradient."""
+    def step(self, closure=None):
+        """One update of every parameter that has a gradient. ``closure`` (PyTorch's) recomputes
+        and returns the loss; its value is returned."""
+        loss = None
+        if closure is not None:
+            from ..grad_mode import enable_grad
+            with enable_grad():
+                loss = closure()
+        self._step()
+        return loss
+
+    def _step(self):
         self.step_count += 1
         for group in self.param_groups:
             for p in group["params"]:
@@ -56,7 +84,8 @@ class Optimizer:
                 if st is None:
                     st = self.state[p] = {"step": 0}
                 st["step"] += 1
-                self.update(p.data, p.grad.data, st, group)
+                self.update(p.array, p.grad.array, st, group)
+                p._bump_version()
 
     def update(self, p, g, state, group):
         raise NotImplementedError
@@ -82,7 +111,7 @@ class Optimizer:
         self.state = {}
         for i, s in sd["state"].items():
             p = params[int(i)]
-            self.state[p] = {k: (p.device.asarray(np.array(to_host(v), dtype=p.data.dtype)) if hasattr(v, "shape") else v)
+            self.state[p] = {k: (p.device.asarray(np.array(to_host(v), dtype=p.array.dtype)) if hasattr(v, "shape") else v)
                              for k, v in s.items()}
         self.step_count = sd.get("step_count", 0)
 

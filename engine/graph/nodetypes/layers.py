@@ -188,7 +188,7 @@ register(type_id="Flatten", category="Layers", title="Flatten",
 
 
 def _dropout_forward(F, ins, w, p, ctx):
-    return {"y": F.dropout(ins["x"], p["p"], ctx.training, ctx.generator)}
+    return {"y": F.dropout(ins["x"], p["p"], ctx.training, generator=ctx.generator)}
 
 
 register(type_id="Dropout", category="Layers", title="Dropout",

@@ -53,10 +53,12 @@ _unary("Log", "Log", lambda F, x, p: F.log(x), ("functional.log",), "Elementwise
 _unary("Sqrt", "Sqrt", lambda F, x, p: F.sqrt(x), ("functional.sqrt",), "Elementwise square root; x must not be negative.")
 _unary("Abs", "Abs", lambda F, x, p: F.abs(x), ("functional.abs",), "Elementwise absolute value |x|; the gradient is the sign of x.")
 _unary("Negate", "Negate", lambda F, x, p: -x, ("functional.neg",), "Elementwise −x: flips the sign of every value.")
-_unary("Power", "Power (xᵖ)", lambda F, x, p: F.pow(x, p["exponent"]), ("functional.pow",),
+_unary("Sin", "Sin", lambda F, x, p: F.sin(x), ("functional.sin",), "Elementwise sine (radians); its derivative is cos x.", keywords=("trigonometry", "periodic"))
+_unary("Cos", "Cos", lambda F, x, p: F.cos(x), ("functional.cos",), "Elementwise cosine (radians); its derivative is −sin x.", keywords=("trigonometry", "periodic"))
+_unary("Power", "Power (xᵖ)", lambda F, x, p: F.pow(x, p["exponent"]), ("functional.pow", "functional.square"),
        "Elementwise x raised to a fixed exponent (x² by default).",
        params=[P("exponent", "float", 2.0, "the exponent p")], keywords=("square",))
-_unary("Clamp", "Clamp", lambda F, x, p: F.clamp(x, p["min"], p["max"]), ("functional.clamp",),
+_unary("Clamp", "Clamp", lambda F, x, p: F.clamp(x, p["min"], p["max"]), ("functional.clamp", "functional.clip"),
        "Limits every element to [min, max]; the gradient is zero where it was clipped.",
        params=[P("min", "float", -1.0, "lower bound (empty: none)", optional=True),
                P("max", "float", 1.0, "upper bound (empty: none)", optional=True)], keywords=("clip",))
