@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from engine.errors import EngineError
 from engine.graph import fileformat
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-EXAMPLES = os.path.join(ROOT, "resources", "examples")
+import resources
+
+EXAMPLES = resources.folder("examples")
 LEVELS = ("first steps", "core", "advanced")
 
 

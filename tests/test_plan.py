@@ -189,3 +189,33 @@ def test_trainer_forwards_sampled_node_events():
     Trainer(g, listener=seen.append, sample_every=5).fit()
     steps = sorted({e.step for e in seen if isinstance(e, ev.ForwardEnd)})
     assert steps and all(s % 5 == 0 for s in steps)
+
+
+def test_a_branch_wired_into_a_loss_target_trains_too():
+    """A consistency loss between two branches: both get gradients (PyTorch computes the target's
+    gradient for mse), so neither branch is silently frozen."""
+    g = Graph()
+    x = g.add_node("Input", {"shape": [3]}).id
+    a = chain(g, x, ("Dense", {"units": 2}))
+    b = chain(g, x, ("Dense", {"units": 2}))
+    loss = g.add_node("MSE").id
+    connect(g, a, loss, dst_port="input")
+    connect(g, b, loss, dst_port="target")
+    store = WeightStore()
+    plan = Plan(g, store, dtype="float64")
+    xb = random_batch((5, 3)).astype(np.float64)
+    plan.forward(xb)
+    plan.backward()
+    ga, gb = (store.tensors[(n, "weight")].grad for n in (a, b))
+    assert ga is not None and gb is not None
+    assert np.abs(gb.numpy()).sum() > 0
+    # the target branch's gradient, checked by central differences on one of its weights
+    wb = store.tensors[(b, "weight")]
+    eps = 1e-6
+    base = wb.array[0, 0]
+    wb.array[0, 0] = base + eps
+    up = plan.forward(xb, training=False, grad=False).item()
+    wb.array[0, 0] = base - eps
+    down = plan.forward(xb, training=False, grad=False).item()
+    wb.array[0, 0] = base
+    assert gb.numpy()[0, 0] == pytest.approx((up - down) / (2 * eps), rel=1e-6)

@@ -10,11 +10,12 @@ import zipfile
 
 import numpy as np
 
+import resources
+
 from .dataset import Dataset, DataError
 
 MAX_FILE_BYTES = 512 * 2 ** 20
-DATA_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
-                        "resources", "data")
+DATA_DIR = resources.folder("data")
 BUNDLED = {
     "iris": ("iris.csv", "Iris flowers: 4 measurements, 3 species."),
     "wine": ("wine.csv", "Wines: 13 chemical measurements, 3 cultivars."),
