@@ -119,8 +119,8 @@ def train(args):
     t0 = time.perf_counter()
     try:
         trainer.setup(overrides)
-        print(f"training {loaded.name or os.path.basename(args.graph)}: {len(trainer.train_set)} training and "
-              f"{len(trainer.val_set) if trainer.val_set is not None else 0} validation samples, "
+        print(f"training {loaded.name or os.path.basename(args.graph)}: {trainer.data.n_train} training and "
+              f"{trainer.data.n_val} validation samples, "
               f"{graph.analysis.total_params():,} parameters, {trainer.cfg['optimizer']} lr {trainer.cfg['lr']:g}, "
               f"batch {trainer.cfg['batch_size'] or 'all'}, {trainer.cfg['epochs']} epochs on {trainer.cfg['device']}",
               flush=True)
@@ -151,11 +151,11 @@ def train(args):
         fileformat.save(graph, target, name=loaded.name, description=loaded.description, store=store,
                         history=history, normalizer=trainer.normalizer, best_epoch=best)
         best_copy = None
-        if not trainer.cfg["restore_best"] and trainer.best_state is not None and best != history.epochs[-1]["epoch"]:
+        if not trainer.cfg["restore_best"] and trainer.best_weights is not None and best != history.epochs[-1]["epoch"]:
             # the run kept its last weights; keep the best epoch's as a checkpoint beside them
             from engine.graph.weights import WeightStore
             best_store = WeightStore()
-            best_store.load_state(trainer.best_state)
+            best_store.load_state(trainer.best_weights)
             stem, ext = os.path.splitext(target)
             best_copy = f"{stem}-best-epoch{ext}"
             fileformat.save(graph, best_copy, name=f"{loaded.name} (epoch {best})", description=loaded.description,

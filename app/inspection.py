@@ -11,7 +11,8 @@ from engine.graph import diagnostics as D
 from engine.graph.chain_rule import explain
 from engine.graph.neurons import dense_chain, neurons, plane
 from engine.graph.plan import Plan
-from engine.graph.training import Trainer
+from engine.graph.training import training_config
+from engine.graph.training_data import TrainingData
 from engine.graph.weights import WeightStore
 from engine.random import Generator
 
@@ -19,7 +20,8 @@ from engine.random import Generator
 class InspectionSource:
     def __init__(self, document):
         self.document = document
-        self._trainer = None
+        self._data = None
+        self._cfg = None
         self.error = None
         self._unsubscribe = document.graph.subscribe(self._changed)
 
@@ -28,20 +30,22 @@ class InspectionSource:
 
     def _changed(self, e):
         if e.kind not in ("node_moved", "node_renamed"):
-            self._trainer = None
+            self._data = None
 
     def data(self):
-        """A Trainer set up on the CPU (for its prepared arrays), or None with ``error`` set."""
-        if self._trainer is None:
+        """The graph's data prepared as training sees it (TrainingData, on the CPU), or None with
+        ``error`` set."""
+        if self._data is None:
             doc = self.document
             base = os.path.dirname(doc.path) if doc.path else "."
             try:
-                self._trainer = Trainer(doc.graph, D.copy_store(doc.store), base_dir=base).setup({"device": "cpu"})
+                self._cfg = training_config({**doc.graph.config.get("training", {}), "device": "cpu"})
+                self._data = TrainingData.for_graph(doc.graph, self._cfg, np, base)
                 self.error = None
             except (EngineError, OSError, ValueError) as exc:
                 self.error = str(exc)
                 return None
-        return self._trainer
+        return self._data
 
     def applicability(self):
         """{view: None, or why it does not apply to this graph} for 'values', 'confusion' and
@@ -81,16 +85,14 @@ class InspectionSource:
         tr = self.data()
         if tr is None:
             return None, None
-        idx = tr.first_batch()[:64]
-        return np.asarray(tr._xtr[idx]), np.asarray(tr._ytr[idx])
+        idx = tr.first_batch(self._cfg)[:64]
+        return tr.x_train[idx], tr.y_train[idx]
 
     def validation(self):
         tr = self.data()
         if tr is None:
             return None, None
-        if tr._xva is not None:
-            return np.asarray(tr._xva), np.asarray(tr._yva)
-        return np.asarray(tr._xtr), np.asarray(tr._ytr)
+        return tr.host("validation")
 
     @property
     def task(self):
@@ -127,32 +129,33 @@ class InspectionSource:
         x, y = self.validation()
         pred = self.predictor()(x)
         tr = self.data()
-        threshold = 0.5 if tr.loss_type == "BinaryCrossEntropy" else 0.0
-        truth, guess = D.class_labels(y), D.predicted_labels(pred, threshold)
+        truth, guess = tr.rule.true_labels(y), tr.rule.predicted_labels(pred)
         width = pred.reshape(len(pred), -1).shape[1]
         n = max(int(truth.max()) + 1, int(guess.max()) + 1, width if width > 1 else 2)
-        return D.confusion_matrix(truth, guess, n), list(tr.train_set.class_names or [])
+        return D.confusion_matrix(truth, guess, n), list(tr.class_names)
 
     def decision_boundary(self, resolution=128):
         """For a classifier of 2 input features: (xs, ys, probabilities (res × res × classes),
         training points, training labels, validation points, validation labels); else None."""
         tr = self.data()
-        if tr is None or tuple(tr.train_set.sample_shape) != (2,) or self.task == "regression":
+        if tr is None or tr.sample_shape != (2,) or self.task == "regression":
             return None
-        x, y = np.asarray(tr._xtr), np.asarray(tr._ytr)
-        xv, yv = (np.asarray(tr._xva), np.asarray(tr._yva)) if tr._xva is not None else (x[:0], y[:0])
+        x, y = tr.host("train")
+        xv, yv = tr.host("validation") if tr.x_val is not None else (x[:0], y[:0])
         both = np.concatenate([x, xv]) if len(xv) else x
-        xs, ys, probs = D.probability_grid(self.predictor(), tr.loss_type, both, resolution)
-        return xs, ys, probs, x, D.class_labels(y), xv, D.class_labels(yv) if len(yv) else np.zeros(0, np.int64)
+        xs, ys, probs = D.probability_grid(self.predictor(), tr.rule, both, resolution)
+        return xs, ys, probs, x, tr.rule.true_labels(y), xv, tr.rule.true_labels(yv) if len(yv) else np.zeros(0, np.int64)
 
     def fitted_curve(self):
         """For a regression of 1 input feature: (xs, prediction, train x, train y, val x, val y)."""
         tr = self.data()
-        if tr is None or tuple(tr.train_set.sample_shape) != (1,) or self.task != "regression":
+        if tr is None or tr.sample_shape != (1,) or self.task != "regression":
             return None
-        x, y = np.asarray(tr._xtr)[:, 0], np.asarray(tr._ytr).reshape(len(tr._ytr), -1)[:, 0]
-        if tr._xva is not None:
-            xv, yv = np.asarray(tr._xva)[:, 0], np.asarray(tr._yva).reshape(len(tr._yva), -1)[:, 0]
+        x, y = tr.host("train")
+        x, y = x[:, 0], y.reshape(len(y), -1)[:, 0]
+        if tr.x_val is not None:
+            xv, yv = tr.host("validation")
+            xv, yv = xv[:, 0], yv.reshape(len(yv), -1)[:, 0]
         else:
             xv, yv = x[:0], y[:0]
         xs, pred = D.fitted_curve(self.predictor(), np.concatenate([x, xv]))
@@ -163,8 +166,8 @@ class InspectionSource:
         tr = self.data()
         if tr is None:
             return []
-        names = list(tr.train_set.feature_names or [])
-        n = int(np.prod(tr.train_set.sample_shape))
+        names = list(tr.feature_names)
+        n = int(np.prod(tr.sample_shape))
         normalize = (self.document.graph.config.get("dataset") or {}).get("normalize", "none")
         suffix = {"standardize": " (standardized)", "minmax": " (scaled to 0…1)"}.get(normalize, "")
         if len(names) != n:
@@ -193,8 +196,8 @@ def neurons_of(source, sample=0, resolution=40, max_units=16):
     if dense_chain(graph) is None:
         source.error = "the neuron view draws networks of Dense layers (Input → Dense → activation → …)"
         return None
-    if tuple(tr.train_set.sample_shape) == (2,):
-        pts, grid = plane(np.asarray(tr._xtr), resolution)
+    if tr.sample_shape == (2,):
+        pts, grid = plane(tr.host("train")[0], resolution)
         out = neurons(graph, source.document.store, pts, max_units, grid)
     else:
         x, _ = source.validation()

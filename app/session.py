@@ -273,13 +273,11 @@ class TrainingSession(QObject):
         """Put back the best epoch's weights; returns the (loss, metric) they now give on the
         validation set, or None when there is nothing to restore."""
         tr = self.trainer
-        if tr is None or tr.best_state is None or self.busy:
+        if tr is None or tr.best_weights is None or self.busy:
             return None
         tr.restore_best()
         self.document.mark_trained(None)
-        if tr._xva is not None:
-            return tr.evaluate(tr._xva, tr._yva)
-        return tr.evaluate(tr._xtr, tr._ytr)
+        return tr.evaluate_validation()
 
 
 # ----------------------------------------------------------------- worker thread (no Qt here)

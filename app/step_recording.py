@@ -45,7 +45,7 @@ def record_step(tr):
     plan.listener, plan.sample_every, plan.sample_interval = listen, 1, 0.0
     idx = tr.first_batch()
     rec.graph = tr.graph
-    rec.x, rec.y = np.array(to_host(tr._xtr[idx])), np.array(to_host(tr._ytr[idx]))
+    rec.x, rec.y = np.array(to_host(tr.data.x_train[idx])), np.array(to_host(tr.data.y_train[idx]))
     rec.weights_before = tr.store.state()
     rec.generator_before = copy.deepcopy(plan.generator)
     before = {(st.node.id, name): np.array(to_host(w.array)) for st in plan.steps for name, w in st.weights.items()

@@ -27,7 +27,7 @@ def main():
     for name, batch in (("digits_mlp", 32), ("digits_cnn", 32)):
         g = fileformat.load(os.path.join(ROOT, "resources", "examples", name + ".twg")).graph
         tr = Trainer(g).setup()
-        x, y = tr._xtr[:batch], tr._ytr[:batch]
+        x, y = tr.data.x_train[:batch], tr.data.y_train[:batch]
 
         def plan_step(listener=None, every=1, interval=0.0):
             plan = Plan(g, WeightStore())

@@ -20,7 +20,7 @@ EXAMPLES = __import__("os").path.join(__import__("os").path.dirname(__import__("
 def step_of(graph):
     tr = Trainer(graph).setup()
     idx = tr.first_batch()
-    return tr, np.asarray(tr._xtr[idx]), np.asarray(tr._ytr[idx]), D.copy_store(tr.store), copy.deepcopy(tr.plan.generator)
+    return tr, np.asarray(tr.data.x_train[idx]), np.asarray(tr.data.y_train[idx]), D.copy_store(tr.store), copy.deepcopy(tr.plan.generator)
 
 
 @pytest.mark.parametrize("name", ["moons", "digits_cnn", "logistic_regression"])

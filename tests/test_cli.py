@@ -108,7 +108,7 @@ def test_a_run_that_keeps_its_last_weights_also_saves_the_best_epoch(tmp_path):
     store = WeightStore()
     store.load_state(loaded.weights)
     tr = Trainer(loaded.graph, store).setup()
-    val_loss, _ = tr.evaluate(tr._xva, tr._yva)
+    val_loss, _ = tr.evaluate(tr.data.x_val, tr.data.y_val)
     assert val_loss == pytest.approx(min(loaded.history.column("val_loss")), rel=1e-4)
 
 

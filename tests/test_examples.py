@@ -29,7 +29,7 @@ def test_inferred_shapes_match_the_run(name):
     tr = Trainer(g).setup()
     plan = Plan(g, WeightStore())
     batch = 7
-    plan.forward(tr._xtr[:batch], tr._ytr[:batch])
+    plan.forward(tr.data.x_train[:batch], tr.data.y_train[:batch])
     for (nid, port), slot in plan.slot_of.items():
         value = plan.values[slot]
         spec = g.analysis.specs[(nid, port)]

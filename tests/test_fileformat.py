@@ -62,7 +62,7 @@ def test_trained_weights_and_history_come_back(tmp_path):
     from engine.graph.weights import WeightStore
     store = WeightStore()
     store.load_state(loaded.weights)
-    x = tr.val_set.x[:5]
+    x = tr.data.x_val[:5]
     np.testing.assert_array_equal(Plan(loaded.graph, store).predict(x), tr.plan.predict(x))
 
 

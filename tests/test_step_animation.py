@@ -146,7 +146,6 @@ def test_during_live_training_the_tab_and_the_legend_follow_the_tint(window, qtb
 # ----------------------------------------------------------------------------- what the model does over its inputs
 def test_the_decision_boundary_shades_the_models_own_probabilities_with_both_point_sets(window, qtbot):
     import numpy as np
-    from engine.graph.diagnostics import probabilities
     window.open_path(EX["moons"])
     window.training.run()
     qtbot.waitUntil(lambda: window.training.session.state == "idle", timeout=60000)
@@ -157,7 +156,7 @@ def test_the_decision_boundary_shades_the_models_own_probabilities_with_both_poi
     predict = tv.source.predictor()
     rng = np.random.default_rng(0)
     for i, j in rng.integers(0, 128, (12, 2)):
-        p = probabilities(predict(np.array([[view.xs[j], view.ys[i]]], dtype=np.float32)), "CrossEntropy")[0]
+        p = tv.source.data().rule.probabilities(predict(np.array([[view.xs[j], view.ys[i]]], dtype=np.float32)))[0]
         assert np.allclose(view.probs[i, j], p, atol=1e-6)
     n_train = len(view.train_points.data)
     n_val = len(view.val_points.data)
@@ -206,7 +205,7 @@ def test_the_neuron_view_shows_each_units_own_output_over_the_plane(window, qtbo
     data = tv.neurons.data
     g = window.document.graph
     assert data is not None and len(data.layers) == 3 and data.xs is not None
-    pts, _ = plane(np.asarray(tv.source.data()._xtr), len(data.xs))
+    pts, _ = plane(tv.source.data().host()[0], len(data.xs))
     plan = Plan(g, copy_store(window.document.store), "cpu", "float32", Generator(0),
                 targets={layer.shown for layer in data.layers})
     plan.forward(pts.astype(np.float32), None, training=False)

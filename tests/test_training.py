@@ -26,7 +26,7 @@ def test_fit_records_per_epoch_and_per_batch_history():
     assert [r["epoch"] for r in h.epochs] == [1, 2, 3, 4]
     for key in ("train_loss", "val_loss", "train_accuracy", "val_accuracy", "lr", "seconds"):
         assert all(key in r for r in h.epochs)
-    n_train = len(tr.train_set)
+    n_train = tr.data.n_train
     per_epoch = -(-n_train // 32)
     assert len(h.batches) == 4 * per_epoch
     assert sum(isinstance(e, ev.BatchEnd) for e in events) == 4 * per_epoch
@@ -52,7 +52,7 @@ def test_batch_gradient_descent_and_stochastic_batches():
     g2, _ = mlp_graph(dataset={"source": "synthetic", "name": "moons", "options": {"n": 20}}, training={"epochs": 1, "batch_size": 1})
     tr2 = Trainer(g2)
     tr2.fit()
-    assert len(tr2.history.batches) == len(tr2.train_set)
+    assert len(tr2.history.batches) == tr2.data.n_train
 
 
 def test_early_stopping_and_restoring_the_best_epoch():
@@ -165,7 +165,7 @@ def test_binary_and_one_hot_targets_are_adapted():
     connect(g2, sm, loss, dst_port="input")
     tr2 = Trainer(g2)
     tr2.fit()
-    assert tr2.train_set.y.shape[1:] == (2,) and tr2.final_metrics["val_accuracy"] > 0.85
+    assert tr2.data.y_train.shape[1:] == (2,) and tr2.final_metrics["val_accuracy"] > 0.85
 
 
 def test_low_level_logistic_regression_trains():
@@ -205,7 +205,7 @@ def test_samples_take_the_input_nodes_layout_when_the_numbers_match():
     g = fileformat.load(path).graph
     g.config["dataset"].pop("sample_shape")         # 64 numbers per digit; the Input asks for 1×8×8
     tr = Trainer(g).setup()
-    assert tr._xtr.shape[1:] == (1, 8, 8) and tr._xva.shape[1:] == (1, 8, 8)
+    assert tr.data.x_train.shape[1:] == (1, 8, 8) and tr.data.x_val.shape[1:] == (1, 8, 8)
 
 
 def _history_without_times(tr):
@@ -261,3 +261,30 @@ def test_pause_after_each_epoch_then_resume_and_change_the_pace_while_running():
     assert len(tr.history.epochs) == 4 and paused_after == [1, 2]
     with pytest.raises(ValueError):
         tr.set_pace(0.0)
+
+
+def test_the_trainer_takes_arrays_tensors_and_datasets_in_memory():
+    import engine
+    from engine.utils.data import TensorDataset
+    g, _ = mlp_graph((2, 8, 2))
+    g.config.pop("dataset")
+    g.config["training"] = {"epochs": 3, "batch_size": 16}
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(100, 2))                      # float64: made float32 as the engine computes
+    y = (x[:, 0] > 0).astype(np.int64)
+    tr = Trainer(g, data=(x, y))
+    tr.fit()
+    assert (tr.data.n_train, tr.data.n_val) == (80, 20) and tr.data.x_train.dtype == np.float32
+    tr2 = Trainer(g, data=TensorDataset(engine.tensor(x[:60], dtype="float32"), engine.tensor(y[:60])),
+                  validation=(x[60:], y[60:]))
+    tr2.fit()
+    assert (tr2.data.n_train, tr2.data.n_val) == (60, 40) and "val_loss" in tr2.history.epochs[-1]
+    assert tr2.predict(x[:3]).shape == (3, 2)
+    with pytest.raises(DataError, match="one row per sample"):
+        Trainer(g, data=(x, y[:50])).setup()
+    with pytest.raises(DataError, match="Input node expects"):
+        Trainer(g, data=(np.zeros((10, 3), np.float32), y[:10])).setup()
+    with pytest.raises(DataError, match="NaN"):
+        Trainer(g, data=(np.full((10, 2), np.nan), y[:10])).setup()
+    with pytest.raises(DataError, match="no dataset is chosen"):
+        Trainer(g).setup()

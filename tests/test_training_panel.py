@@ -95,7 +95,7 @@ def test_a_synthetic_sets_size_and_noise_are_in_the_panel_and_the_trainer_uses_t
     edit(panel.option_editors["n"], 1000)
     assert panel.counts.text() == "800 for training, 200 for validation"
     tr = Trainer(doc.graph).setup()
-    assert len(tr.train_set) == 800 and len(tr.val_set) == 200
+    assert tr.data.n_train == 800 and tr.data.n_val == 200
     doc.undo_stack.undo()
     assert doc.graph.config["dataset"]["options"]["n"] == 600 and panel.option_editors["n"].value() == 600
     # the overfitting example's few points: more training points, fewer validation ones
@@ -105,7 +105,7 @@ def test_a_synthetic_sets_size_and_noise_are_in_the_panel_and_the_trainer_uses_t
     edit(panel.option_editors["n_validation"], 100)
     assert panel.counts.text() == "40 for training, 100 for validation" and not panel.split.isEnabled()
     tr = Trainer(doc.graph).setup()
-    assert len(tr.train_set) == 40 and len(tr.val_set) == 100
+    assert tr.data.n_train == 40 and tr.data.n_val == 100
 
 
 # ----------------------------------------------------------------------------- the run history

@@ -86,7 +86,7 @@ def test_overfitting_example_is_marked_and_best_weights_restore_its_loss(window,
     assert rows[-1]["val_loss"] > best["val_loss"] and rows[-1]["train_loss"] < best["train_loss"]
     qtbot.mouseClick(curves.restore_button, Qt.LeftButton)
     tr = window.training.session.trainer
-    loss, _ = tr.evaluate(tr._xva, tr._yva)
+    loss, _ = tr.evaluate(tr.data.x_val, tr.data.y_val)
     assert loss == pytest.approx(best["val_loss"], rel=1e-5)
     assert str(best["epoch"]) in window.training.controls.text()
 

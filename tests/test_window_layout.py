@@ -332,7 +332,7 @@ def test_new_says_there_is_no_data_set_and_train_agrees(window, qtbot):
     window.training.panel.source.activated.emit(i)
     assert g.config["dataset"]["name"] == "moons" and window.training.controls.run_button.isEnabled()
     tr = Trainer(g).setup()
-    assert tr.train_set.x.shape[1] == 2                     # the trainer uses what the box shows
+    assert tr.data.x_train.shape[1] == 2                     # the trainer uses what the box shows
 
 
 def test_each_example_shows_its_own_data_set_in_the_box(window):
@@ -486,7 +486,7 @@ def test_the_decision_boundary_is_named_after_the_features_and_fitted_to_the_dat
     tv.tabs.setCurrentWidget(tv.boundary)
     settle()
     pi = tv.boundary.plot.getPlotItem()
-    x = np.asarray(tv.source.data()._xtr)
+    x = tv.source.data().host()[0]
     (x0, x1), (y0, y1) = pi.vb.viewRange()
     span = x.max(axis=0) - x.min(axis=0)
     assert x0 <= x[:, 0].min() and x1 >= x[:, 0].max() and (x1 - x0) <= 1.5 * span[0]

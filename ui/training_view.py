@@ -302,7 +302,7 @@ class TrainingView(QWidget):
             text += f" after epoch {last['epoch']}"
             if last.get("val_loss") is not None:
                 text += f" · validation loss {last['val_loss']:.4g}"
-            if reason != "stopped" and tr.cfg.get("restore_best") and tr.best_state is not None:
+            if reason != "stopped" and tr.cfg.get("restore_best") and tr.best_weights is not None:
                 text += f" · weights of the best epoch ({tr.history.best_epoch()}) kept"
         self.controls.show_text(text + (f" — {message}" if message and reason != "stopped" else ""),
                                 1.0 if reason != "stopped" else None)

@@ -62,24 +62,6 @@ def probe(graph, store, node_id, x, y=None, training=False):
 
 
 # ----------------------------------------------------------------------------- classifiers
-def class_labels(y):
-    """Integer labels from int labels, one-hot rows or a single probability column."""
-    y = np.asarray(y)
-    if y.dtype.kind in "iu":
-        return y.reshape(len(y))
-    y = y.reshape(len(y), -1)
-    if y.shape[1] > 1:
-        return y.argmax(axis=1)
-    return (y[:, 0] > (0.0 if (y < 0).any() else 0.5)).astype(np.int64)
-
-
-def predicted_labels(pred, threshold=0.5):
-    pred = np.asarray(pred).reshape(len(pred), -1)
-    if pred.shape[1] > 1:
-        return pred.argmax(axis=1)
-    return (pred[:, 0] > threshold).astype(np.int64)
-
-
 def confusion_matrix(truth, guess, n_classes=None):
     """counts[t, p]: samples of class t predicted as p."""
     truth, guess = np.asarray(truth, dtype=np.int64), np.asarray(guess, dtype=np.int64)
@@ -87,25 +69,6 @@ def confusion_matrix(truth, guess, n_classes=None):
     m = np.zeros((n, n), dtype=np.int64)
     np.add.at(m, (truth, guess), 1)
     return m
-
-
-def probabilities(pred, loss_type):
-    """Class probabilities (N × C, C ≥ 2) from what the network outputs for ``loss_type``: softmax
-    of scores (cross-entropy), as they are (categorical), exp of log-probabilities (NLL, KL),
-    sigmoid of a score (with logits, hinge) or the probability itself (binary cross-entropy)."""
-    p = np.asarray(pred, dtype=np.float64).reshape(len(pred), -1)
-    if p.shape[1] == 1:
-        if loss_type == "BinaryCrossEntropy":
-            q = np.clip(p[:, 0], 0.0, 1.0)
-        else:
-            q = 1.0 / (1.0 + np.exp(-p[:, 0]))
-        return np.stack([1.0 - q, q], axis=1)
-    if loss_type == "CategoricalCrossEntropy":
-        return np.clip(p, 0.0, None) / np.clip(p.sum(axis=1, keepdims=True), 1e-12, None)
-    if loss_type in ("NLL", "KLDivergence"):
-        return np.exp(p)
-    e = np.exp(p - p.max(axis=1, keepdims=True))
-    return e / e.sum(axis=1, keepdims=True)
 
 
 def plane_grid(x, resolution, margin=0.15):
@@ -119,11 +82,11 @@ def plane_grid(x, resolution, margin=0.15):
     return np.stack([gx.ravel(), gy.ravel()], axis=1), xs, ys
 
 
-def probability_grid(predict, loss_type, x, resolution=128, margin=0.15):
+def probability_grid(predict, rule, x, resolution=128, margin=0.15):
     """(xs, ys, probs) over the bounding box of the 2-D points ``x``: probs[i, j] are the class
-    probabilities at (xs[j], ys[i])."""
+    probabilities at (xs[j], ys[i]), read from the predictions by ``rule`` (a LabelRule)."""
     pts, xs, ys = plane_grid(x, resolution, margin)
-    probs = probabilities(predict(pts), loss_type)
+    probs = rule.probabilities(predict(pts))
     return xs, ys, probs.reshape(resolution, resolution, -1)
 
 

@@ -141,6 +141,14 @@ class Loaded:
         self.warnings = []
         self.editor = doc.get("editor")
 
+    def weight_store(self):
+        """A WeightStore holding the trained weights (empty when the file has none)."""
+        from .weights import WeightStore
+        store = WeightStore()
+        if self.weights:
+            store.load_state(self.weights)
+        return store
+
 
 def load(path, load_weights=True):
     """Read and validate a graph file; returns a Loaded. Raises GraphFileError."""

@@ -51,6 +51,7 @@ class NodeType:
     covers: tuple = ()               # engine names this node type exposes ('functional.relu', 'nn.Linear')
     keywords: tuple = ()             # extra words for search ('logistic', 'fully connected')
     task: str = None                 # losses: 'regression', 'binary' or 'multiclass'
+    expects: str = None              # losses: what the prediction holds (training_data.EXPECTS)
 
     def param(self, name) -> ParamSpec:
         for s in self.params:

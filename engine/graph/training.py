@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import optim
 from ..backend import get_array_module, to_host
-from ..data import DataError, batch_indices, prepare
+from ..data import DataError
 from ..errors import EngineError
 from ..optim import lr_scheduler
 from ..random import Generator
@@ -17,6 +17,7 @@ from . import events as ev
 from .params import P, ParamError
 from .plan import Plan
 from .overfitting import chance_loss
+from .training_data import LabelRule, TrainingData, adapt_targets  # noqa: F401  (adapt_targets: re-export)
 from .weights import WeightStore
 
 OPTIMIZERS = {"sgd": optim.SGD, "adam": optim.Adam, "adamw": optim.AdamW, "adamax": optim.Adamax,
@@ -137,29 +138,25 @@ class NonFiniteLoss(EngineError):
         self.node = node
 
 
-def adapt_targets(y, spec, task):
-    """Dataset labels shaped as the Target node expects: int labels become float columns for
-    binary losses and one-hot rows for categorical ones."""
-    want = tuple(spec.shape[1:])
-    if spec.dtype == "int":
-        if y.dtype.kind != "i":
-            raise DataError("the Target node expects integer class labels, but the data set's targets are "
-                            "numbers (set the Target's dtype to float32)")
-        return y.reshape((len(y),) + want)
-    y = y.astype(np.float32) if y.dtype.kind != "f" else y
-    if y.ndim == 1 and want and int(np.prod(want)) > 1 and task != "regression":
-        onehot = np.zeros((len(y), int(np.prod(want))), dtype=np.float32)
-        onehot[np.arange(len(y)), y.astype(np.int64)] = 1.0
-        return onehot.reshape((len(y),) + want)
-    try:
-        return y.reshape((len(y),) + want)
-    except ValueError:
-        raise DataError(f"the data set's targets have shape {y.shape[1:]} per sample but the Target node "
-                        f"expects {want}") from None
-
-
 class Trainer:
-    def __init__(self, graph, store=None, base_dir=".", listener=None, sample_every=0, sample_interval=0.0):
+    """Trains a graph. The data come from the graph's data set configuration (``graph.config
+    ["dataset"]``, files read relative to ``base_dir``), or from ``data``: an ``(x, y)`` pair of
+    arrays or tensors, an ``engine.utils.data.TensorDataset`` or an ``engine.data.Dataset``, with
+    ``validation`` a second such value or the share of rows to hold out (default 0.2).
+
+    Defaults worth knowing (all in ``graph.config["training"]``, see TRAINING_PARAMS): Adam, lr
+    0.01, batch 32, 50 epochs, shuffled, seed 0, and ``restore_best`` on — at the end the weights
+    go back to the epoch with the lowest validation loss, so ``final_metrics`` are that epoch's.
+    ``history.epochs`` rows hold the epoch's *average training loss over its batches* (the
+    weights moved during the epoch) and the validation loss after it.
+
+    After ``fit``: ``history`` (History), ``best_epoch``, ``final_metrics`` (loss and metric on
+    both sets with the weights in place), ``end_reason`` ('finished', 'early_stopping',
+    'stopped'), ``data`` (TrainingData) and ``best_weights`` (the best epoch's weights).
+    """
+
+    def __init__(self, graph, store=None, base_dir=".", listener=None, sample_every=0, sample_interval=0.0,
+                 data=None, validation=None):
         self.graph = graph
         self.store = store if store is not None else WeightStore()
         self.base_dir = base_dir
@@ -171,9 +168,10 @@ class Trainer:
         self._running.set()
         self._single_step = False
         self.history = History()
-        self.best_state = None
+        self.best_weights = None         # WeightStore.state() of the best epoch so far
         self.plan = None
-        self.normalizer = None
+        self.data = None                 # TrainingData, after setup()
+        self._data_source, self._validation = data, validation
         self.evaluate_when_stopped = True
         self._pace = None                # epochs per second, None: full speed
         self._pause_each_epoch = False
@@ -247,53 +245,32 @@ class Trainer:
 
     # ------------------------------------------------------------- set-up
     def setup(self, overrides=None):
+        """Validate the configuration, prepare the data and compile the graph (fit calls it)."""
         cfg = training_config({**self.graph.config.get("training", {}), **(overrides or {})})
-        dcfg = self.graph.config.get("dataset")
-        if not dcfg:
-            raise DataError("no dataset is chosen for this graph")
-        train, val, self.normalizer = prepare(dcfg, self.base_dir, seed=cfg["seed"])
-        inputs, targets = self.graph.nodes_of_role("input"), self.graph.nodes_of_role("target")
-        if len(inputs) != 1:
-            raise EngineError("training needs exactly one Input node")
-        a = self.graph.analysis
-        in_spec = a.specs.get((inputs[0].id, "x"))
-        want = tuple(in_spec.shape[1:]) if in_spec is not None else None
-        if want is not None and want != train.sample_shape and int(np.prod(want)) == int(np.prod(train.sample_shape)):
-            # same numbers, other layout (64 pixels for an Input of 1×8×8): view them as the Input asks
-            for part in (train, val):
-                if part is not None:
-                    part.x = part.x.reshape((len(part.x),) + want)
-        if want is not None and want != tuple(train.x.shape[1:]):
-            raise DataError(f"the data set's samples have shape {train.sample_shape} but the Input node expects "
-                            f"{tuple(in_spec.shape[1:])}; set the Input's shape to {list(train.sample_shape)}")
-        loss = self.graph.loss_node()
-        if loss is None:
-            raise EngineError("training needs exactly one loss node")
-        task = loss.type.task
-        if targets:
-            t_spec = a.specs.get((targets[0].id, "y"))
-            train.y = adapt_targets(train.y, t_spec, task)
-            if val is not None:
-                val.y = adapt_targets(val.y, t_spec, task)
-        if in_spec is not None and in_spec.dtype == "int":
-            train.x, val.x = train.x.astype(np.int64), (val.x.astype(np.int64) if val is not None else None)
-        self.cfg, self.train_set, self.val_set, self.task, self.loss_type = cfg, train, val, task, loss.type_id
-        mean = loss.params.get("reduction", "mean") == "mean"
-        self.chance_loss = self.history.chance_loss = (
-            chance_loss(loss.type_id, task, train.y, val.y if val is not None else None, loss.params) if mean else None)
+        blocker = training_blocker(self.graph) if self._data_source is not None else None
+        if blocker and not blocker.startswith("no data set"):
+            raise EngineError(blocker)
         self.generator = Generator(cfg["seed"])
         self.plan = Plan(self.graph, self.store, cfg["device"], "float32", self.generator)
+        self.cfg = cfg
+        self.data = data = TrainingData.for_graph(self.graph, cfg, self.plan.device.xp, self.base_dir,
+                                                  self._data_source, self._validation)
+        loss = self.graph.loss_node()
+        mean = loss.params.get("reduction", "mean") == "mean"
+        self.chance_loss = self.history.chance_loss = (
+            chance_loss(loss.type_id, data.task, to_host(data.y_train),
+                        to_host(data.y_val) if data.y_val is not None else None, loss.params) if mean else None)
         if (self.sample_every or self.sample_interval) and self.listener:
             self.plan.listener = self.listener
             self.plan.sample_every = max(1, self.sample_every)
             self.plan.sample_interval = self.sample_interval
-        xp = self.plan.device.xp
-        self._xtr, self._ytr = xp.asarray(train.x), xp.asarray(train.y)
-        self._xva = xp.asarray(val.x) if val is not None else None
-        self._yva = xp.asarray(val.y) if val is not None else None
         self.optimizer = self._make_optimizer(cfg)
         self.scheduler = self._make_scheduler(cfg)
         return self
+
+    @property
+    def normalizer(self):
+        return self.data.normalizer if self.data is not None else None
 
     def _make_optimizer(self, cfg):
         if not self.plan.parameters:
@@ -321,23 +298,6 @@ class Trainer:
         return None
 
     # ------------------------------------------------------------- metrics
-    def _metric_name(self):
-        return "mae" if self.task == "regression" else "accuracy"
-
-    def _metric_sum(self, pred, y):
-        """Sum over the batch of the per-sample metric (correct predictions, or absolute error)."""
-        xp = get_array_module(pred)
-        if self.task == "regression":
-            return abs(pred.reshape(len(pred), -1) - y.reshape(len(y), -1)).mean(axis=1).sum()
-        if self.task == "multiclass":
-            guess = pred.argmax(axis=1)
-            truth = y if y.dtype.kind == "i" else y.argmax(axis=1)
-            return (guess == truth).sum()
-        threshold = 0.5 if self.loss_type == "BinaryCrossEntropy" else 0.0
-        p = pred.reshape(len(pred), -1)[:, 0] > threshold
-        t = y.reshape(len(y), -1)[:, 0] > (0.0 if xp.any(y < 0) else 0.5)
-        return (p == t).sum()
-
     def evaluate(self, x, y, batch_size=512, stoppable=False):
         """(mean loss, metric) over a data set in evaluation mode; ``stoppable``: give up (raise
         TrainingStopped) between chunks once stop() was called, so Stop stays prompt on big sets."""
@@ -352,7 +312,7 @@ class Trainer:
                 xb, yb = x[i:i + batch_size], y[i:i + batch_size]
                 loss = plan.forward(xb, yb, training=False)
                 total = total + loss.array * len(xb)
-                metric = metric + self._metric_sum(plan.values[plan.prediction_slot], plan.values[plan.target_slot])
+                metric = metric + self.data.rule.metric_sum(plan.values[plan.prediction_slot], plan.values[plan.target_slot])
         finally:
             plan.listener = saved
         return float(to_host(total)) / n, float(to_host(metric)) / n
@@ -363,17 +323,17 @@ class Trainer:
         pause() and resume() may be called from any other thread."""
         if self.plan is None or overrides:
             self.setup(overrides)
-        cfg, opt = self.cfg, self.optimizer
+        cfg, opt, data = self.cfg, self.optimizer, self.data
         rng = np.random.default_rng(cfg["seed"])
-        n = len(self._xtr)
-        metric = self._metric_name()
+        n = data.n_train
+        metric = data.rule.metric
         best_loss, best_epoch, since_best = np.inf, 0, 0
         reason, message, epoch = "finished", "", 0
         step = 0
         try:
             for epoch in range(1, cfg["epochs"] + 1):
                 t0 = time.perf_counter()
-                batches = batch_indices(n, cfg["batch_size"], cfg["shuffle"], rng)
+                batches = data.batches(cfg, rng)
                 loss_sum = metric_sum = 0.0
                 for b, idx in enumerate(batches):
                     self._checkpoint()
@@ -386,17 +346,17 @@ class Trainer:
                     if b + 1 < len(batches):
                         self._pace_wait(epoch - 1 + (b + 1) / len(batches))
                 row = {"epoch": epoch, "train_loss": loss_sum / n, f"train_{metric}": metric_sum / n}
-                if self._xva is not None:
-                    vl, vm = self.evaluate(self._xva, self._yva, stoppable=True)
+                if data.x_val is not None:
+                    vl, vm = self.evaluate(data.x_val, data.y_val, stoppable=True)
                     row.update({"val_loss": vl, f"val_{metric}": vm})
                 row["lr"] = opt.param_groups[0]["lr"]
                 row["seconds"] = time.perf_counter() - t0
                 watched = row.get("val_loss", row["train_loss"])
                 if not np.isfinite(watched):
-                    self._non_finite(self._xtr[:64], self._ytr[:64], epoch, 0)
+                    self._non_finite(data.x_train[:64], data.y_train[:64], epoch, 0)
                 if watched < best_loss:
                     best_loss, best_epoch, since_best = watched, epoch, 0
-                    self.best_state = self.store.state()
+                    self.best_weights = self.store.state()
                 else:
                     since_best += 1
                 self.history.epochs.append(row)
@@ -423,7 +383,7 @@ class Trainer:
         except NonFiniteLoss as exc:
             self._emit(ev.TrainingEnd("non_finite", str(exc), epoch))
             raise
-        if cfg["restore_best"] and self.best_state is not None and reason != "stopped":
+        if cfg["restore_best"] and self.best_weights is not None and reason != "stopped":
             self.restore_best()
         self.best_epoch = best_epoch
         # a window wants Stop to end the run now; the command line wants the final figures
@@ -436,7 +396,7 @@ class Trainer:
     def train_batch(self, idx, epoch=0, batch=0):
         """One optimisation step on the training rows ``idx``: (loss, metric sum over the batch)."""
         plan, opt = self.plan, self.optimizer
-        xb, yb = self._xtr[idx], self._ytr[idx]
+        xb, yb = self.data.x_train[idx], self.data.y_train[idx]
         opt.zero_grad()
         loss = plan.forward(xb, yb, training=True)
         lv = float(loss.item())
@@ -446,33 +406,50 @@ class Trainer:
         if self.cfg["clip_grad_norm"] is not None:
             optim.clip_grad_norm_(plan.parameters, self.cfg["clip_grad_norm"])
         opt.step()
-        metric = float(to_host(self._metric_sum(plan.values[plan.prediction_slot], plan.values[plan.target_slot])))
+        metric = float(to_host(self.data.rule.metric_sum(plan.values[plan.prediction_slot], plan.values[plan.target_slot])))
         return lv, metric
 
     def first_batch(self):
         """The rows of the first batch of the first epoch (what "animate one step" trains on)."""
-        rng = np.random.default_rng(self.cfg["seed"])
-        return batch_indices(len(self._xtr), self.cfg["batch_size"], self.cfg["shuffle"], rng)[0]
+        return self.data.first_batch(self.cfg)
+
+    def predict(self, x, batch_size=1024):
+        """The graph's prediction (the loss's input) for the samples ``x``, in evaluation mode,
+        as a numpy array."""
+        if self.plan is None:
+            self.setup()
+        x = to_host(x.array) if hasattr(x, "array") else np.asarray(x)
+        if x.dtype.kind == "f" and x.dtype != np.float32:
+            x = x.astype(np.float32)
+        xp = self.plan.device.xp
+        return np.concatenate([np.array(to_host(self.plan.predict(xp.asarray(x[i:i + batch_size]))))
+                               for i in range(0, len(x), batch_size)])
+
+    def evaluate_validation(self):
+        """(loss, metric) on the validation set (the training set when there is none)."""
+        d = self.data
+        return self.evaluate(d.x_val, d.y_val) if d.x_val is not None else self.evaluate(d.x_train, d.y_train)
 
     def final_evaluation(self):
         """Loss and metric of the weights as they are now (after any restore), on both sets."""
-        metric = self._metric_name()
+        d = self.data
+        metric = d.rule.metric
         out = {}
-        for part, x, y in (("train", self._xtr, self._ytr), ("val", self._xva, self._yva)):
+        for part, x, y in (("train", d.x_train, d.y_train), ("val", d.x_val, d.y_val)):
             if x is not None and len(x):
                 out[f"{part}_loss"], out[f"{part}_{metric}"] = self.evaluate(x, y)
         return out
 
     def restore_best(self):
         """Put back the weights of the epoch with the lowest validation loss."""
-        if self.best_state is not None:
-            self.store.load_state(self.best_state)
+        if self.best_weights is not None:
+            self.store.load_state(self.best_weights)
             self.holds_best = True
 
     @property
     def can_restore_best(self):
         """There are best weights to go back to, and they are not the ones in place already."""
-        if self.best_state is None or self.holds_best or not self.history.epochs:
+        if self.best_weights is None or self.holds_best or not self.history.epochs:
             return False
         return self.history.best_epoch() != self.history.epochs[-1]["epoch"]
 

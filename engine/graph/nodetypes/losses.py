@@ -30,8 +30,10 @@ def _class_rule(ins, p):
     return {"loss": TensorSpec(())}
 
 
-def _loss(type_id, title, task, rule, fn, cover, description, params=(), keywords=()):
-    register(type_id=type_id, category="Losses", role="loss", task=task, title=title,
+def _loss(type_id, title, task, rule, fn, cover, description, params=(), keywords=(), expects=None):
+    """A loss node type. ``expects`` says what the prediction holds, so the window and the metrics
+    read it right: 'values' (regression), 'logits', 'probabilities', 'log_probabilities', 'scores'."""
+    register(type_id=type_id, category="Losses", role="loss", task=task, expects=expects or "values", title=title,
              description=description, inputs=["input", "target"], outputs=["loss"],
              params=(REDUCTION,) + tuple(params), infer=rule,
              forward=lambda F, ins, w, p, ctx: {"loss": fn(F, ins["input"], ins["target"], p)},
@@ -57,32 +59,38 @@ _loss("Huber", "Huber", "regression", _same_shape,
 _loss("BinaryCrossEntropy", "Binary cross-entropy", "binary", _same_shape,
       lambda F, x, t, p: F.binary_cross_entropy(x, t, p["reduction"]),
       ("functional.binary_cross_entropy", "nn.BCELoss"),
-      "−[t·log p + (1−t)·log(1−p)] on probabilities p (after a Sigmoid), targets 0 or 1.", keywords=("bce", "log loss"))
+      "−[t·log p + (1−t)·log(1−p)] on probabilities p (after a Sigmoid), targets 0 or 1.", keywords=("bce", "log loss"),
+      expects="probabilities")
 _loss("BCEWithLogits", "Binary cross-entropy (logits)", "binary", _same_shape,
       lambda F, x, t, p: F.binary_cross_entropy_with_logits(x, t, p["reduction"]),
       ("functional.binary_cross_entropy_with_logits", "nn.BCEWithLogitsLoss"),
-      "Sigmoid and binary cross-entropy in one numerically stable step, on raw scores.", keywords=("bce",))
+      "Sigmoid and binary cross-entropy in one numerically stable step, on raw scores.", keywords=("bce",),
+      expects="logits")
 _loss("Hinge", "Hinge", "binary", _same_shape,
       lambda F, x, t, p: F.hinge_loss(x, t, p["reduction"]), ("functional.hinge_loss", "nn.HingeLoss"),
-      "max(0, 1 − t·score) with targets −1/1 (0/1 are mapped): the SVM loss.", keywords=("svm",))
+      "max(0, 1 − t·score) with targets −1/1 (0/1 are mapped): the SVM loss.", keywords=("svm",), expects="scores")
 _loss("SquaredHinge", "Squared hinge", "binary", _same_shape,
       lambda F, x, t, p: F.squared_hinge_loss(x, t, p["reduction"]),
-      ("functional.squared_hinge_loss", "nn.SquaredHingeLoss"), "max(0, 1 − t·score)²: a smoother hinge that punishes large violations more.")
+      ("functional.squared_hinge_loss", "nn.SquaredHingeLoss"), "max(0, 1 − t·score)²: a smoother hinge that punishes large violations more.",
+      expects="scores")
 # multi-class classification
 _loss("CrossEntropy", "Cross-entropy (sparse)", "multiclass", _class_rule,
       lambda F, x, t, p: F.cross_entropy(x, t, reduction=p["reduction"]),
       ("functional.cross_entropy", "nn.CrossEntropyLoss"),
       "Softmax and negative log-likelihood in one step, on raw class scores and integer labels "
-      "(sparse categorical cross-entropy).", keywords=("sparse categorical", "softmax", "classification"))
+      "(sparse categorical cross-entropy).", keywords=("sparse categorical", "softmax", "classification"),
+      expects="logits")
 _loss("CategoricalCrossEntropy", "Categorical cross-entropy", "multiclass", _class_rule,
       lambda F, x, t, p: F.categorical_cross_entropy(x, t, reduction=p["reduction"]),
       ("functional.categorical_cross_entropy", "nn.CategoricalCrossEntropy"),
-      "−Σ t·log p on probabilities (after a Softmax) and one-hot target rows.", keywords=("one-hot", "classification"))
+      "−Σ t·log p on probabilities (after a Softmax) and one-hot target rows.", keywords=("one-hot", "classification"),
+      expects="probabilities")
 _loss("NLL", "Negative log-likelihood", "multiclass", _class_rule,
       lambda F, x, t, p: F.nll_loss(x, t, reduction=p["reduction"]), ("functional.nll_loss", "nn.NLLLoss"),
-      "−log p of the true class, on log-probabilities (after a LogSoftmax) and integer labels.")
+      "−log p of the true class, on log-probabilities (after a LogSoftmax) and integer labels.",
+      expects="log_probabilities")
 _loss("KLDivergence", "KL divergence", "multiclass", _same_shape,
       lambda F, x, t, p: F.kl_div(x, t, "batchmean" if p["reduction"] == "mean" else "sum"),
       ("functional.kl_div", "nn.KLDivLoss"),
       "How far the predicted distribution (log-probabilities) is from the target distribution.",
-      keywords=("kullback", "distribution"))
+      keywords=("kullback", "distribution"), expects="log_probabilities")
