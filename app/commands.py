@@ -64,7 +64,7 @@ class RemoveItems(QUndoCommand):
             for nid, type_id, params, pos, title in self.nodes:
                 self.graph.add_node(type_id, params, pos, node_id=nid, title=title)
             for e in self.edges:
-                self.graph._add_edge(Edge(e.id, e.src, e.src_port, e.dst, e.dst_port))
+                self.graph.restore_edge(Edge(e.id, e.src, e.src_port, e.dst, e.dst_port))
 
 
 class SetParam(QUndoCommand):
@@ -138,7 +138,7 @@ class AddFragment(QUndoCommand):
             for nid, type_id, params, pos, title in self.nodes:
                 self.graph.add_node(type_id, params, pos, node_id=nid, title=title)
             for e in self.edges:
-                self.graph._add_edge(e)
+                self.graph.restore_edge(e)
 
     def undo(self):
         with self.graph.batch():

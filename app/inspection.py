@@ -15,6 +15,7 @@ from engine.graph.training import training_config
 from engine.graph.training_data import TrainingData
 from engine.graph.weights import WeightStore
 from engine.random import Generator
+from engine.graph import changes as ch
 
 
 class InspectionSource:
@@ -29,7 +30,7 @@ class InspectionSource:
         self._unsubscribe()
 
     def _changed(self, e):
-        if e.kind not in ("node_moved", "node_renamed"):
+        if not isinstance(e, ch.COSMETIC):
             self._data = None
 
     def data(self):

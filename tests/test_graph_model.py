@@ -138,7 +138,7 @@ def test_dtype_errors_name_the_port():
 def test_events_report_every_change_and_an_analysis():
     g = Graph()
     seen = []
-    unsubscribe = g.subscribe(lambda e: seen.append(e.kind))
+    unsubscribe = g.subscribe(lambda e: seen.append(type(e).__name__))
     x = g.add_node("Input", {"shape": [2]}).id
     d = g.add_node("Dense").id
     e = connect(g, x, d)
@@ -147,20 +147,20 @@ def test_events_report_every_change_and_an_analysis():
     g.rename_node(d, "hidden")
     g.disconnect(e.id)
     g.remove_node(d)
-    assert seen == ["node_added", "analysis", "node_added", "analysis", "edge_added", "analysis",
-                    "param_changed", "analysis", "node_moved", "node_renamed", "edge_removed", "analysis",
-                    "node_removed", "analysis"]
+    assert seen == ["NodeAdded", "Analyzed", "NodeAdded", "Analyzed", "EdgeAdded", "Analyzed",
+                    "ParamChanged", "Analyzed", "NodeMoved", "NodeRenamed", "EdgeRemoved", "Analyzed",
+                    "NodeRemoved", "Analyzed"]
     unsubscribe()
     g.add_node("Tanh")
-    assert seen[-1] == "analysis" and len(seen) == 14
+    assert seen[-1] == "Analyzed" and len(seen) == 14
 
 
 def test_removing_a_node_removes_its_edges_in_one_analysis():
     g, ids = mlp_graph()
     seen = []
-    g.subscribe(lambda e: seen.append(e.kind))
+    g.subscribe(lambda e: seen.append(type(e).__name__))
     g.remove_node(ids["output"])
-    assert seen.count("edge_removed") == 2 and seen.count("analysis") == 1
+    assert seen.count("EdgeRemoved") == 2 and seen.count("Analyzed") == 1
     assert all(ids["output"] not in (e.src, e.dst) for e in g.edges.values())
     with pytest.raises(GraphEditError, match="no node"):
         g.remove_node(ids["output"])
@@ -169,7 +169,7 @@ def test_removing_a_node_removes_its_edges_in_one_analysis():
 def test_batch_groups_analyses():
     g = Graph()
     count = []
-    g.subscribe(lambda e: count.append(1) if e.kind == "analysis" else None)
+    g.subscribe(lambda e: count.append(1) if type(e).__name__ == "Analyzed" else None)
     with g.batch():
         for _ in range(10):
             g.add_node("Tanh")
@@ -184,3 +184,21 @@ def test_symbolic_batch_dimension_rules():
     with pytest.raises(ShapeError, match="N×3 and 5×3"):
         broadcast((N, 3), (5, 3))
     assert fmt(()) == "scalar" and fmt((N, 1, 28, 28)) == "N×1×28×28"
+
+
+def test_issue_kinds_come_from_the_error_type_not_its_words():
+    from engine.graph.issues import IssueKind
+    g, ids = mlp_graph((2, 3))
+    g.set_param(ids["target"], "shape", [2])          # integer labels of the wrong shape: a shape issue
+    kinds = {i.kind for i in g.analysis.errors if i.node == ids["loss"]}
+    assert kinds == {IssueKind.SHAPE}
+    g2 = Graph()
+    x = g2.add_node("Input", {"shape": [2], "dtype": "int64"}).id
+    d = g2.add_node("Dense").id
+    with pytest.raises(ConnectionRefused) as refused:   # integer ids into a Dense layer: refused …
+        connect(g2, x, d)
+    assert refused.value.kind == "dtype"
+    from engine.graph.model import Edge, new_id
+    g2.restore_edge(Edge(new_id(), x, "x", d, "x"))   # … and, wired anyway (an old file), a dtype issue
+    issue = next(i for i in g2.analysis.errors if i.node == d)
+    assert issue.kind == IssueKind.DTYPE == "dtype" and issue.port == "x"

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QSizePolicy, QVBox
 from app.commands import RenameNode, SetParam
 from engine.graph.params import ParamError
 from engine.graph.shapes import fmt
+from engine.graph import changes as ch
 from .param_editors import make_editor, show_value
 
 
@@ -47,11 +48,11 @@ class Inspector(QWidget):
     def _on_event(self, e):
         if self.node_id is None:
             return
-        if e.kind == "node_removed" and e.node.id == self.node_id:
+        if isinstance(e, ch.NodeRemoved) and e.node.id == self.node_id:
             self.show_node(None)
-        elif e.kind in ("param_changed", "node_renamed") and e.node.id == self.node_id:
+        elif isinstance(e, (ch.ParamChanged, ch.NodeRenamed)) and e.node.id == self.node_id:
             self._load_values()
-        elif e.kind == "analysis":
+        elif isinstance(e, ch.Analyzed):
             self._show_facts()
 
     def _clear(self):

@@ -17,6 +17,7 @@ from app.examples import find as find_example
 from engine.errors import EngineError
 from engine.graph import fileformat
 from engine.graph.layout import layered_layout
+from engine.graph import changes as ch
 from . import style as S
 from .canvas_legend import CanvasLegend
 from .help import HelpDialog, concepts_html, quick_start_html
@@ -126,7 +127,7 @@ class MainWindow(QMainWindow):
         self.scene.selectionChanged.connect(self._selection_changed)
         doc.title_changed.connect(lambda _: self._update_title())
         self._unsubscribe_counts = doc.graph.subscribe(
-            lambda e: self._update_counts() if e.kind == "analysis" else None)
+            lambda e: self._update_counts() if isinstance(e, ch.Analyzed) else None)
         self._bind_undo(doc)
         self._update_title()
         self._update_counts()

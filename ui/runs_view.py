@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLab
 
 from app.commands import SetConfig
 from engine.graph.runs import describe
+from engine.graph import changes as ch
 
 RUN_COLORS = ["#b07cff", "#5ec962", "#f2c14e", "#e5484d", "#36c5f0", "#ff7eb6"]
 COLUMNS = ("show", "run", "settings", "best epoch", "best val. loss", "final val. loss", "overfitting from")
@@ -48,7 +49,7 @@ class RunsView(QWidget):
         self.table.itemChanged.connect(self._item_changed)
         self.delete_button.clicked.connect(self.delete_selected)
         self._unsubscribe = document.graph.subscribe(
-            lambda e: self.load() if e.kind == "config_changed" and e.name == "runs" else None)
+            lambda e: self.load() if isinstance(e, ch.ConfigChanged) and e.key == "runs" else None)
         self.load()
 
     def detach(self):

@@ -4,6 +4,8 @@ from PySide6.QtCore import QRectF
 from PySide6.QtGui import QPen
 from PySide6.QtWidgets import QGraphicsScene
 
+from engine.graph import changes as ch
+
 from . import style as S
 from .items import EdgeItem, NodeItem, node_summary
 
@@ -32,27 +34,26 @@ class GraphScene(QGraphicsScene):
 
     # ------------------------------------------------------------- model → items
     def _on_event(self, e):
-        k = e.kind
-        if k == "node_added":
+        if isinstance(e, ch.NodeAdded):
             self._add_node(e.node)
-        elif k == "node_removed":
+        elif isinstance(e, ch.NodeRemoved):
             item = self.node_items.pop(e.node.id, None)
             if item is not None:
                 self.removeItem(item)
-        elif k == "edge_added":
+        elif isinstance(e, ch.EdgeAdded):
             self._add_edge(e.edge)
-        elif k == "edge_removed":
+        elif isinstance(e, ch.EdgeRemoved):
             item = self.edge_items.pop(e.edge.id, None)
             if item is not None:
                 item.detach()
                 self.removeItem(item)
-        elif k in ("param_changed", "node_renamed"):
+        elif isinstance(e, (ch.ParamChanged, ch.NodeRenamed)):
             self.node_items[e.node.id].refresh(e.node)
-        elif k == "node_moved":
+        elif isinstance(e, ch.NodeMoved):
             item = self.node_items[e.node.id]
-            if (item.pos().x(), item.pos().y()) != e.node.position:
-                item.setPos(*e.node.position)
-        elif k == "analysis":
+            if (item.pos().x(), item.pos().y()) != e.position:
+                item.setPos(*e.position)
+        elif isinstance(e, ch.Analyzed):
             self._apply_analysis(e.analysis)
 
     def node_size(self, node_id):

@@ -17,6 +17,7 @@ from engine.data import BUNDLED, NORMALIZE, VALIDATION_SPLIT
 from engine.data.synthetic import GENERATORS, OPTIONS
 from engine.graph.training import TRAINING_PARAMS, training_config
 from engine.params import ParamError
+from engine.graph import changes as ch
 from .param_editors import make_editor, show_value
 
 # the sections of the form, and which settings apply when (hidden otherwise)
@@ -164,7 +165,7 @@ class TrainingPanel(QWidget):
             self._unsubscribe()
         self.document = document
         self._unsubscribe = document.graph.subscribe(
-            lambda e: self.load() if e.kind == "config_changed" else None)
+            lambda e: self.load() if isinstance(e, ch.ConfigChanged) else None)
         self.load()
 
     def detach(self):

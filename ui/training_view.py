@@ -12,6 +12,7 @@ from app.session import TrainingSession
 from app.commands import SetConfig
 from engine.graph.runs import MAX_RUNS, make_run
 from engine.graph.training import training_blocker, training_config
+from engine.graph import changes as ch
 from . import style as S
 from .animation import AnimationControls, StepAnimator
 from .curves import CurvesView
@@ -133,7 +134,7 @@ class TrainingView(QWidget):
 
     # ------------------------------------------------------------- readiness
     def _graph_changed(self, e):
-        if e.kind in ("analysis", "config_changed"):
+        if isinstance(e, (ch.Analyzed, ch.ConfigChanged)):
             self._update_readiness()
 
     def _update_readiness(self):

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .. import functional as F
 from ..autograd import backward_many
 from ..random import Generator
 from ..tensor import Tensor
@@ -166,9 +165,8 @@ def _node_alone(plan, st, port, training):
     for p, slot in st.inputs:
         v = plan.values[slot]
         ins[p] = Tensor.wrap(v, p == port and v.dtype.kind == "f")
-    ctx = plan.ctx
-    ctx.specs, ctx.training, ctx.generator = st.in_specs, training, copy.deepcopy(plan.captured_generator)
-    return ins, st.nt.forward(F, ins, st.weights, st.params, ctx)[st.outputs[0][0]]
+    out = plan.run_node(st, ins, training=training, generator=copy.deepcopy(plan.captured_generator))
+    return ins, out[st.outputs[0][0]]
 
 
 def _weight_rule(plan, st, loss, training, port=None):

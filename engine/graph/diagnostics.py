@@ -5,7 +5,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .. import functional as F
 from ..backend import to_host
 from ..grad_mode import no_grad
 from ..random import Generator
@@ -131,7 +130,6 @@ def gradcheck_node(graph, store, node_id, x, y=None, samples=4, max_elements=400
     st = next((s for s in plan.steps if s.node.id == node_id), None)
     if st is None:
         return NodeGradcheck(0.0, 0.0, "", 0, [])
-    ctx = plan.ctx
     ins = {port: np.array(to_host(plan.values[slot])) for port, slot in st.inputs}
     names, arrays = [], []
     for port, a in ins.items():
@@ -159,9 +157,7 @@ def gradcheck_node(graph, store, node_id, x, y=None, samples=4, max_elements=400
                 ws[name], j = tensors[j], j + 1
             else:
                 ws[name] = w
-        ctx.generator = Generator(seed)        # the same dropout mask every call
-        ctx.training, ctx.specs = False, st.in_specs
-        outs = st.nt.forward(F, t_ins, ws, st.params, ctx)
+        outs = plan.run_node(st, t_ins, ws, training=False, generator=Generator(seed))   # same mask every call
         return [o for o in outs.values() if o is not None and o.dtype.kind == "f"]
 
     rng = np.random.default_rng(seed)

@@ -15,7 +15,6 @@ import tempfile
 import numpy as np
 
 from ..data import SOURCES
-from ..errors import EngineError
 from .model import Edge, Graph, Node
 from .params import ParamError
 from .registry import REGISTRY
@@ -31,8 +30,7 @@ MAX_TEXT = 10_000
 MIGRATIONS = {}      # version -> function(doc) -> doc of version + 1
 
 
-class GraphFileError(EngineError, ValueError):
-    """A graph file that cannot be loaded or saved; the message names the place."""
+from .issues import GraphFileError  # noqa: E402,F401  (re-exported)
 
 
 # ---------------------------------------------------------------- writing
@@ -242,8 +240,8 @@ def from_document(doc, source="<text>"):
     graph = Graph()
     with graph.batch():
         for i, nd in enumerate(nodes):
-            nid = _node_id(nd, i, graph, where)      # checks the entry is an object with an id first
-            graph.nodes[nid] = _node(nd, i, where)
+            _node_id(nd, i, graph, where)            # checks the entry is an object with an id first
+            graph.restore_node(_node(nd, i, where))
         used_inputs = set()
         for i, ed in enumerate(edges):
             edge = _edge(ed, i, graph, where)
@@ -252,8 +250,7 @@ def from_document(doc, source="<text>"):
                     f"input '{edge.dst_port}' of node {edge.dst} is connected twice")
             _expect(edge.id not in graph.edges, f"{where}: edges[{i}].id", f"{edge.id!r} is used twice")
             used_inputs.add(key)
-            graph.edges[edge.id] = edge
-        graph._pending = True
+            graph.restore_edge(edge)
         config = {}
         ds = doc.get("dataset")
         if ds is not None:

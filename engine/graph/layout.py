@@ -23,7 +23,7 @@ def default_node_size(node):
 
 def columns_of(graph):
     """[[node id, …] per column], each column ordered top to bottom; None for a graph with a cycle."""
-    g = graph._nx()
+    g = graph.to_networkx()
     if not nx.is_directed_acyclic_graph(g):
         return None
     layer = {}

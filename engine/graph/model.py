@@ -1,8 +1,9 @@
 """The graph a user edits: nodes with typed parameters, edges between ports, and an analysis
 (shape inference plus typed issues pinned to nodes and edges) kept current after every change.
 
-Observers subscribe with ``graph.subscribe(callback)``; each change calls ``callback(event)`` with a
-GraphEvent. A Qt scene mirrors the model through these events; nothing here knows about Qt.
+Observers subscribe with ``graph.subscribe(callback)``; each change calls ``callback(change)`` with
+one of the classes in changes.py. A Qt scene mirrors the model through them; nothing here knows
+about Qt. Issues and the errors raised here are defined in issues.py.
 """
 import uuid
 from contextlib import contextmanager
@@ -10,7 +11,9 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from ..errors import EngineError, ShapeError
+from ..errors import DTypeError, EngineError, ShapeError
+from . import changes as ch
+from .issues import ConnectionRefused, GraphEditError, Issue, IssueKind  # noqa: F401  (re-exported)
 from .params import ParamError
 from .registry import REGISTRY
 from .shapes import fmt, numel
@@ -44,26 +47,6 @@ class Edge:
     src_port: str
     dst: str
     dst_port: str
-
-
-@dataclass(frozen=True)
-class Issue:
-    """A problem pinned to a node (and port/parameter) or to an edge.
-
-    kind: 'cycle', 'unconnected', 'shape', 'dtype', 'param', 'loss_count', 'no_loss',
-    'input_count', 'unused' ; severity: 'error' stops training, 'warning' does not."""
-    kind: str
-    message: str
-    node: str = None
-    edge: str = None
-    port: str = None
-    param: str = None
-    severity: str = "error"
-
-    @property
-    def incomplete(self):
-        """An input not wired yet: the graph is unfinished rather than wrong (it still cannot train)."""
-        return self.kind == "unconnected"
 
 
 @dataclass
@@ -103,32 +86,6 @@ class Analysis:
         return [i for i in self.issues if (node_id and i.node == node_id) or (edge_id and i.edge == edge_id)]
 
 
-@dataclass(frozen=True)
-class GraphEvent:
-    """kind: 'node_added', 'node_removed', 'edge_added', 'edge_removed', 'param_changed',
-    'node_moved', 'node_renamed', 'analysis' (after every change, with the new Analysis),
-    'config_changed'."""
-    kind: str
-    node: Node = None
-    edge: Edge = None
-    name: str = None
-    value: object = None
-    analysis: Analysis = None
-
-
-class ConnectionRefused(EngineError, ValueError):
-    """A connection the model will not make; ``reason`` says why in a sentence for the cursor."""
-
-    def __init__(self, reason, kind="invalid"):
-        super().__init__(reason)
-        self.reason, self.kind = reason, kind
-
-
-class GraphEditError(EngineError, KeyError):
-    def __str__(self):
-        return self.args[0]
-
-
 class Graph:
     def __init__(self):
         self.nodes = {}
@@ -156,7 +113,7 @@ class Graph:
             self._pending = True
             return
         self.analysis = analyze(self)
-        self._emit(GraphEvent("analysis", analysis=self.analysis))
+        self._emit(ch.Analyzed(self.analysis))
 
     @contextmanager
     def batch(self):
@@ -191,7 +148,7 @@ class Graph:
             raise GraphEditError(f"a node with id {node_id} already exists")
         node = Node(node_id, type_id, values, (float(position[0]), float(position[1])), title)
         self.nodes[node_id] = node
-        self._changed(GraphEvent("node_added", node=node))
+        self._changed(ch.NodeAdded(node))
         return node
 
     def remove_node(self, node_id):
@@ -200,7 +157,7 @@ class Graph:
             for e in [e for e in self.edges.values() if node_id in (e.src, e.dst)]:
                 self.disconnect(e.id)
             del self.nodes[node_id]
-            self._changed(GraphEvent("node_removed", node=node))
+            self._changed(ch.NodeRemoved(node))
         return node
 
     def set_param(self, node_id, name, value):
@@ -213,17 +170,17 @@ class Graph:
         if node.params.get(name) == value:
             return
         node.params[name] = value
-        self._changed(GraphEvent("param_changed", node=node, name=name, value=value))
+        self._changed(ch.ParamChanged(node, name, value))
 
     def move_node(self, node_id, position):
         node = self.node(node_id)
         node.position = (float(position[0]), float(position[1]))
-        self._emit(GraphEvent("node_moved", node=node, value=node.position))
+        self._emit(ch.NodeMoved(node, node.position))
 
     def rename_node(self, node_id, title):
         node = self.node(node_id)
         node.title = title or None
-        self._emit(GraphEvent("node_renamed", node=node, value=node.title))
+        self._emit(ch.NodeRenamed(node, node.title))
 
     def set_config(self, key, value):
         """Set (or, with None, remove) a configuration entry such as 'training' or 'dataset'."""
@@ -231,7 +188,7 @@ class Graph:
             self.config.pop(key, None)
         else:
             self.config[key] = value
-        self._emit(GraphEvent("config_changed", name=key, value=value))
+        self._emit(ch.ConfigChanged(key, value))
 
     # ------------------------------------------------------------- edges
     def incoming(self, node_id):
@@ -255,7 +212,7 @@ class Graph:
         if dst_port in self.incoming(dst):
             raise ConnectionRefused(f"input '{dst_port}' of {b.label} is already connected; "
                                     "remove that connection first", "occupied")
-        if nx.has_path(self._nx(), dst, src):
+        if nx.has_path(self.to_networkx(), dst, src):
             raise ConnectionRefused(f"connecting {a.label} to {b.label} would make a cycle "
                                     f"({b.label} already feeds {a.label})", "cycle")
         spec = self.analysis.specs.get((src, src_port))
@@ -266,9 +223,10 @@ class Graph:
                     p.optional or p.name in ins for p in b.type.inputs):
                 try:
                     b.type.infer(ins, b.params)
-                except ShapeError as exc:
+                except (ShapeError, DTypeError) as exc:
                     if getattr(exc, "port", None) in (None, dst_port):
-                        raise ConnectionRefused(f"{b.label}: {exc}", "shape") from None
+                        kind = "dtype" if isinstance(exc, DTypeError) else "shape"
+                        raise ConnectionRefused(f"{b.label}: {exc}", kind) from None
 
     def can_connect(self, src, src_port, dst, dst_port):
         """(True, '') or (False, reason)."""
@@ -280,14 +238,23 @@ class Graph:
 
     def connect(self, src, src_port, dst, dst_port, edge_id=None):
         self.check_connection(src, src_port, dst, dst_port)
-        return self._add_edge(Edge(edge_id or new_id(), src, src_port, dst, dst_port))
+        return self.restore_edge(Edge(edge_id or new_id(), src, src_port, dst, dst_port))
 
-    def _add_edge(self, edge):
-        """Add without checks (used by the loader, which validates the whole graph after)."""
+    def restore_node(self, node):
+        """Put a Node back as it is (the loader, undo): its id and parameters already checked."""
+        if node.id in self.nodes:
+            raise GraphEditError(f"a node with id {node.id} already exists")
+        self.nodes[node.id] = node
+        self._changed(ch.NodeAdded(node))
+        return node
+
+    def restore_edge(self, edge):
+        """Put an Edge back as it was (the loader, undo, paste), without the connection checks:
+        the analysis after the edit (or the batch) pins whatever does not fit."""
         if edge.id in self.edges:
             raise GraphEditError(f"an edge with id {edge.id} already exists")
         self.edges[edge.id] = edge
-        self._changed(GraphEvent("edge_added", edge=edge))
+        self._changed(ch.EdgeAdded(edge))
         return edge
 
     def disconnect(self, edge_id):
@@ -295,10 +262,11 @@ class Graph:
             edge = self.edges.pop(edge_id)
         except KeyError:
             raise GraphEditError(f"no edge with id {edge_id}") from None
-        self._changed(GraphEvent("edge_removed", edge=edge))
+        self._changed(ch.EdgeRemoved(edge))
         return edge
 
-    def _nx(self):
+    def to_networkx(self):
+        """The wiring as a networkx DiGraph of node ids (layout, cycle checks)."""
         g = nx.DiGraph()
         g.add_nodes_from(self.nodes)
         g.add_edges_from((e.src, e.dst) for e in self.edges.values())
@@ -316,7 +284,7 @@ class Graph:
 def analyze(graph) -> Analysis:
     """Topological order, shape inference over the symbolic batch, weights and typed issues."""
     a = Analysis()
-    g = graph._nx()
+    g = graph.to_networkx()
     try:
         order = list(nx.topological_sort(g))
     except nx.NetworkXUnfeasible:
@@ -324,7 +292,7 @@ def analyze(graph) -> Analysis:
         for u, v in cycle:
             for e in graph.edges.values():
                 if e.src == u and e.dst == v:
-                    a.issues.append(Issue("cycle", "this connection closes a cycle: data would flow "
+                    a.issues.append(Issue(IssueKind.CYCLE, "this connection closes a cycle: data would flow "
                                                    "in a loop", node=v, edge=e.id))
         return a
     a.order = order
@@ -337,7 +305,7 @@ def analyze(graph) -> Analysis:
         edges = incoming.get(nid, {})
         missing = [p.name for p in nt.inputs if not p.optional and p.name not in edges]
         for port in missing:
-            a.issues.append(Issue("unconnected", f"input '{port}' of {node.label} is not connected",
+            a.issues.append(Issue(IssueKind.UNCONNECTED, f"input '{port}' of {node.label} is not connected",
                                   node=nid, port=port))
         ins = {p: a.specs.get((e.src, e.src_port)) for p, e in edges.items()}
         if missing or any(v is None for v in ins.values()):
@@ -346,17 +314,17 @@ def analyze(graph) -> Analysis:
             outs = nt.infer(ins, node.params)
             weights = nt.weights(ins, node.params) if nt.weights else {}
         except ParamError as exc:
-            a.issues.append(Issue("param", f"{node.label}: {exc}", node=nid))
+            a.issues.append(Issue(IssueKind.PARAM, f"{node.label}: {exc}", node=nid))
             continue
-        except ShapeError as exc:
+        except (ShapeError, DTypeError) as exc:
             port = getattr(exc, "port", None)
             edge = edges.get(port)
-            kind = "dtype" if "integer" in str(exc) or "floating" in str(exc) else "shape"
+            kind = IssueKind.DTYPE if isinstance(exc, DTypeError) else IssueKind.SHAPE
             a.issues.append(Issue(kind, f"{node.label}: {exc}", node=nid, port=port,
                                   edge=edge.id if edge else None))
             continue
         except EngineError as exc:
-            a.issues.append(Issue("param", f"{node.label}: {exc}", node=nid))
+            a.issues.append(Issue(IssueKind.PARAM, f"{node.label}: {exc}", node=nid))
             continue
         for port, spec in outs.items():
             a.specs[(nid, port)] = spec
@@ -364,7 +332,7 @@ def analyze(graph) -> Analysis:
             bad = [w for w in weights.values() if w.init not in ("default", "zeros", "ones", "normal")
                    and len(w.shape) < 2]
             if bad:
-                a.issues.append(Issue("param", f"{node.label}: initializer '{bad[0].init}' needs a tensor "
+                a.issues.append(Issue(IssueKind.PARAM, f"{node.label}: initializer '{bad[0].init}' needs a tensor "
                                                f"of at least 2 dims, this one is {fmt(bad[0].shape)}",
                                       node=nid, param="init"))
             a.weights[nid] = weights
@@ -376,24 +344,24 @@ def _global_issues(graph, a, g):
     losses = graph.nodes_of_role("loss")
     if len(losses) > 1:
         for n in losses:
-            a.issues.append(Issue("loss_count", f"{len(losses)} losses feed the optimizer, which minimizes "
+            a.issues.append(Issue(IssueKind.LOSS_COUNT, f"{len(losses)} losses feed the optimizer, which minimizes "
                                                  "one; keep one loss node", node=n.id))
     for role, what in (("input", "Input"), ("target", "Target")):
         nodes = graph.nodes_of_role(role)
         if len(nodes) > 1:
             for n in nodes:
-                a.issues.append(Issue("input_count", f"{len(nodes)} {what} nodes: the dataset provides one "
+                a.issues.append(Issue(IssueKind.INPUT_COUNT, f"{len(nodes)} {what} nodes: the dataset provides one "
                                                       f"{'feature tensor' if role == 'input' else 'target'}",
                                       node=n.id))
     if not losses and graph.nodes:
-        a.issues.append(Issue("no_loss", "no loss node: the graph can run but not train", severity="warning"))
+        a.issues.append(Issue(IssueKind.NO_LOSS, "no loss node: the graph can run but not train", severity="warning"))
     if len(losses) == 1:
         keep = nx.ancestors(g, losses[0].id) | {losses[0].id}
         for n in graph.nodes_of_role("output"):
             keep |= nx.ancestors(g, n.id) | {n.id}
         for nid, node in graph.nodes.items():
             if nid not in keep:
-                a.issues.append(Issue("unused", f"{node.label} does not feed the loss or an output",
+                a.issues.append(Issue(IssueKind.UNUSED, f"{node.label} does not feed the loss or an output",
                                       node=nid, severity="warning"))
 
 

@@ -20,17 +20,10 @@ from ..grad_mode import enable_grad, no_grad
 from ..random import default_generator
 from ..tensor import Tensor
 from . import events as ev
+from .issues import GraphInvalid  # noqa: F401  (re-exported)
 from .shapes import N
 
 
-class GraphInvalid(EngineError):
-    """The graph has errors; ``issues`` lists them."""
-
-    def __init__(self, issues):
-        self.issues = list(issues)
-        lines = "; ".join(i.message for i in self.issues[:5])
-        more = f" (and {len(self.issues) - 5} more)" if len(self.issues) > 5 else ""
-        super().__init__(f"the graph has {len(self.issues)} error(s): {lines}{more}")
 
 
 class Context:
@@ -223,6 +216,23 @@ class Plan:
             e = self.graph.incoming(self.output_nodes[0].id).get("x")
             slot = self.slot_of[(e.src, e.src_port)]
         return self.values[slot]
+
+    def step_of(self, node_id):
+        """The compiled step of a node (None when the plan does not run it)."""
+        return next((s for s in self.steps if s.node.id == node_id), None)
+
+    def run_node(self, step, inputs, weights=None, training=False, generator=None):
+        """One step's node forward again, outside the plan's order (the gradient check, the chain
+        rule): on ``inputs`` ({port: Tensor}), with ``weights`` (default: the step's own) and
+        ``generator`` for its randomness (default: the plan's). Returns {output port: Tensor}."""
+        ctx = self.ctx
+        saved = ctx.training, ctx.specs, ctx.generator
+        ctx.training, ctx.specs = training, step.in_specs
+        ctx.generator = generator if generator is not None else self.generator
+        try:
+            return step.nt.forward(F, inputs, step.weights if weights is None else weights, step.params, ctx)
+        finally:
+            ctx.training, ctx.specs, ctx.generator = saved
 
     def value_of(self, node_id, port):
         return self.values[self.slot_of[(node_id, port)]]

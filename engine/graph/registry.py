@@ -8,7 +8,6 @@ A node type declares its ports, typed parameters, how output shapes follow from 
 from dataclasses import dataclass, field
 from typing import Callable
 
-from ..errors import EngineError
 from .params import ParamSpec, PortSpec
 from .shapes import fmt
 
@@ -79,9 +78,7 @@ class NodeType:
         return self.description.split(". ")[0].rstrip(".") + "."
 
 
-class UnknownNodeType(EngineError, KeyError):
-    def __str__(self):
-        return self.args[0]
+from .issues import UnknownNodeType  # noqa: E402,F401  (re-exported)
 
 
 @dataclass

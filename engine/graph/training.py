@@ -8,8 +8,7 @@ import time
 import numpy as np
 
 from .. import optim
-from ..backend import get_array_module, to_host
-from ..data import DataError
+from ..backend import to_host
 from ..errors import EngineError
 from ..optim import lr_scheduler
 from ..random import Generator
@@ -17,7 +16,7 @@ from . import events as ev
 from .params import P, ParamError
 from .plan import Plan
 from .overfitting import chance_loss
-from .training_data import LabelRule, TrainingData, adapt_targets  # noqa: F401  (adapt_targets: re-export)
+from .training_data import TrainingData
 from .weights import WeightStore
 
 OPTIMIZERS = {"sgd": optim.SGD, "adam": optim.Adam, "adamw": optim.AdamW, "adamax": optim.Adamax,
@@ -126,16 +125,7 @@ class History:
         return h
 
 
-class TrainingStopped(EngineError):
-    pass
-
-
-class NonFiniteLoss(EngineError):
-    """Training produced NaN/Inf; ``node`` is the id of the node where it first appeared."""
-
-    def __init__(self, message, node=None):
-        super().__init__(message)
-        self.node = node
+from .issues import NonFiniteLoss, TrainingStopped  # noqa: E402,F401  (re-exported)
 
 
 class Trainer:

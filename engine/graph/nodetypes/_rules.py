@@ -1,25 +1,24 @@
 """Shape-rule helpers shared by the node type definitions."""
-from ...errors import ShapeError
+from ...errors import DTypeError, ShapeError
+from ..issues import PortDTypeError, PortShapeError
 from ..registry import TensorSpec
 from ..shapes import N, broadcast, fmt
 
 
-class PortShapeError(ShapeError):
-    """A shape problem caused by what arrives at one input port (pinned to that edge)."""
-
-    def __init__(self, port, message):
-        super().__init__(message)
-        self.port = port
-
-
 def fail(message, port=None):
+    """A shape that does not fit (pinned to ``port``'s wire when given)."""
     raise PortShapeError(port, message) if port else ShapeError(message)
+
+
+def fail_dtype(message, port=None):
+    """Integers where floats are needed, or the other way round."""
+    raise PortDTypeError(port, message) if port else DTypeError(message)
 
 
 def need_float(ins, *ports):
     for p in ports:
         if ins[p].dtype != "float":
-            fail(f"'{p}' must be a floating-point tensor, got integer {fmt(ins[p].shape)}", p)
+            fail_dtype(f"'{p}' must be a floating-point tensor, got integer {fmt(ins[p].shape)}", p)
 
 
 def rank_at_least(ins, port, k, what):

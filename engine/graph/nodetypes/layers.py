@@ -5,7 +5,7 @@ from ...nn.recurrent import recurrent_weight_shapes, run_recurrent
 from ..params import P
 from ..registry import TensorSpec, WeightSpec, register
 from ..shapes import N, fmt
-from ._rules import fail, last_dim_known, need_float, rank_at_least
+from ._rules import fail, fail_dtype, last_dim_known, need_float, rank_at_least
 
 BIAS_INITS = ("default", "zeros")
 
@@ -254,7 +254,7 @@ register(type_id="LayerNorm", category="Layers", title="LayerNorm",
 
 def _emb_rule(ins, p):
     if ins["ids"].dtype != "int":
-        fail(f"'ids' must hold integer ids (an Input with dtype int64), got floats {fmt(ins['ids'].shape)}", "ids")
+        fail_dtype(f"'ids' must hold integer ids (an Input with dtype int64), got floats {fmt(ins['ids'].shape)}", "ids")
     return {"y": TensorSpec(ins["ids"].shape + (p["embedding_dim"],))}
 
 
