@@ -114,7 +114,7 @@ class InspectionSource:
 
     def predictor(self):
         """predict(x) with a copy of the current weights, in evaluation mode."""
-        plan = Plan(self.document.graph, D.copy_store(self.document.store), "cpu", "float32", Generator(0))
+        plan = Plan(self.document.graph, self.document.store.copy(), "cpu", "float32", Generator(0))
 
         def predict(x):
             out = []

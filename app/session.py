@@ -5,8 +5,10 @@ The worker never touches Qt. Its listener only puts events on a queue; a QTimer 
 drains the queue a few dozen times a second, folds per-batch events into one progress update and
 emits Qt signals. Pause, Resume, Step and Stop are the Trainer's thread-safe flags. The trainer
 runs on a snapshot of the graph taken at Run, so editing the graph while it trains cannot change
-a running plan; weights live in the document's store (keyed by node id), so the editor and the
-inspection views see them move.
+a running plan, and on its own copy of the weights: it publishes consistent snapshots (after
+every epoch, on request, at the end) that the GUI thread puts into the document's store, so the
+editor and the inspection views see the weights move without ever reading memory the training
+thread is writing.
 """
 import os
 import queue
@@ -51,8 +53,8 @@ class _Failure:
 
 
 class _Recorded:
-    def __init__(self, recording):
-        self.recording = recording
+    def __init__(self, recording, weights):
+        self.recording, self.weights = recording, weights
 
 
 class TrainingSession(QObject):
@@ -62,6 +64,7 @@ class TrainingSession(QObject):
     epoch_ended = Signal(object)         # engine EpochEnd
     node_activity = Signal(object)       # {node id: (activation mean |x| proxy, grad norm)}
     step_recorded = Signal(object)       # StepRecording
+    weights_published = Signal()         # the document's store holds newer weights from the run
     finished = Signal(str, str)          # reason, message
     failed = Signal(str, object)         # message, node id or None
 
@@ -99,7 +102,7 @@ class TrainingSession(QObject):
         graph = snapshot_graph(self.document.graph)
         base = os.path.dirname(self.document.path) if self.document.path else "."
         live = self.live
-        tr = Trainer(graph, self.document.store, base_dir=base, listener=self._queue.put,
+        tr = Trainer(graph, self.document.store.copy(), base_dir=base, listener=self._queue.put,
                      sample_interval=LIVE_INTERVAL_S if live else 0.0)
         tr.evaluate_when_stopped = False
         self._apply_pace(tr)
@@ -130,6 +133,11 @@ class TrainingSession(QObject):
             tr.set_pace(None, pause_each_epoch=True)
         else:
             tr.set_pace(self.pace, pause_each_epoch=False)
+
+    def request_weights(self):
+        """Ask the running trainer for its current weights (they arrive as weights_published)."""
+        if self.busy and self.trainer is not None:
+            self.trainer.request_weights()
 
     def can_restore_best(self):
         return self.trainer is not None and not self.busy and self.trainer.can_restore_best
@@ -172,7 +180,7 @@ class TrainingSession(QObject):
             return False
         graph = snapshot_graph(self.document.graph)
         base = os.path.dirname(self.document.path) if self.document.path else "."
-        tr = Trainer(graph, self.document.store, base_dir=base)
+        tr = Trainer(graph, self.document.store.copy(), base_dir=base)
         self.thread = threading.Thread(target=_record_step, args=(tr, self._queue.put), name="record step",
                                        daemon=True)
         gui_gc.hold(self.thread)
@@ -194,7 +202,7 @@ class TrainingSession(QObject):
     def drain(self):
         """Take everything the worker reported so far and emit it as signals."""
         batches, last_batch, activity = [], None, False
-        ends = []
+        ends, published = [], False
         while True:
             try:
                 e = self._queue.get_nowait()
@@ -212,7 +220,13 @@ class TrainingSession(QObject):
             elif isinstance(e, ev.BackwardEnd):
                 self._activity[e.node] = (self._activity.get(e.node, (0, 0))[0], e.grad_norm)
                 activity = True
+            elif isinstance(e, ev.WeightsPublished):
+                self.document.store.replace_state(e.state)
+                published = True
             elif isinstance(e, ev.EpochEnd):
+                if published:
+                    self.weights_published.emit()
+                    published = False
                 if batches:
                     self._emit_progress(batches, last_batch)
                     batches = []
@@ -226,6 +240,8 @@ class TrainingSession(QObject):
             self._emit_progress(batches, last_batch)
         if activity:
             self.node_activity.emit(dict(self._activity))
+        if published:
+            self.weights_published.emit()
         for e in ends:
             self._finish(e)
         if not self.busy and self._queue.empty() and not ends and self.state != "idle":
@@ -248,6 +264,7 @@ class TrainingSession(QObject):
         tr = self.trainer
         self._set_state("idle")
         if isinstance(e, _Recorded):
+            self.document.store.replace_state(e.weights)      # after the step the animation shows
             self.document.mark_trained(None)
             self.step_recorded.emit(e.recording)
         elif isinstance(e, _Failure):
@@ -276,6 +293,7 @@ class TrainingSession(QObject):
         if tr is None or tr.best_weights is None or self.busy:
             return None
         tr.restore_best()
+        self.document.store.replace_state(tr.store.state())
         self.document.mark_trained(None)
         return tr.evaluate_validation()
 
@@ -291,7 +309,8 @@ def _train(tr, overrides, put):
 
 def _record_step(tr, put):
     try:
-        put(_Recorded(record_step(tr)))
+        recording = record_step(tr)
+        put(_Recorded(recording, tr.store.state()))
     except BaseException as exc:        # noqa: BLE001
         put(_Failure(exc))
 

@@ -20,7 +20,7 @@ EXAMPLES = __import__("os").path.join(__import__("os").path.dirname(__import__("
 def step_of(graph):
     tr = Trainer(graph).setup()
     idx = tr.first_batch()
-    return tr, np.asarray(tr.data.x_train[idx]), np.asarray(tr.data.y_train[idx]), D.copy_store(tr.store), copy.deepcopy(tr.plan.generator)
+    return tr, np.asarray(tr.data.x_train[idx]), np.asarray(tr.data.y_train[idx]), tr.store.copy(), copy.deepcopy(tr.plan.generator)
 
 
 @pytest.mark.parametrize("name", ["moons", "digits_cnn", "logistic_regression"])
@@ -80,5 +80,5 @@ def test_dropout_uses_the_steps_masks_and_batchnorm_reports_the_other_samples_sh
     assert r_drop.terms[0][2] in (0.0, pytest.approx(2.0))          # the kept units are scaled by 1/(1-p)
     # the replay (float64) draws the masks the float32 step drew: the same loss
     from engine.graph.plan import Plan
-    step = Plan(g, D.copy_store(store), "cpu", "float32", copy.deepcopy(gen))
+    step = Plan(g, store.copy(), "cpu", "float32", copy.deepcopy(gen))
     assert r_drop.loss == pytest.approx(float(step.forward(xb, yb, training=True).array), rel=1e-5)

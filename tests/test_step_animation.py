@@ -195,7 +195,6 @@ def test_the_neuron_view_shows_each_units_own_output_over_the_plane(window, qtbo
     import numpy as np
     from engine.graph.neurons import plane
     from engine.graph.plan import Plan
-    from engine.graph.diagnostics import copy_store
     from engine.random import Generator
     window.open_path(EX["moons"])
     tv = window.training
@@ -206,7 +205,7 @@ def test_the_neuron_view_shows_each_units_own_output_over_the_plane(window, qtbo
     g = window.document.graph
     assert data is not None and len(data.layers) == 3 and data.xs is not None
     pts, _ = plane(tv.source.data().host()[0], len(data.xs))
-    plan = Plan(g, copy_store(window.document.store), "cpu", "float32", Generator(0),
+    plan = Plan(g, window.document.store.copy(), "cpu", "float32", Generator(0),
                 targets={layer.shown for layer in data.layers})
     plan.forward(pts.astype(np.float32), None, training=False)
     G = len(data.xs)

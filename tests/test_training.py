@@ -288,3 +288,30 @@ def test_the_trainer_takes_arrays_tensors_and_datasets_in_memory():
         Trainer(g, data=(np.full((10, 2), np.nan), y[:10])).setup()
     with pytest.raises(DataError, match="no dataset is chosen"):
         Trainer(g).setup()
+
+
+def test_a_run_publishes_consistent_weight_snapshots_and_keeps_its_own_store():
+    from engine.graph import events as ev
+    g, _ = mlp_graph((2, 8, 2), training={"epochs": 3, "batch_size": 16, "lr": 0.05})
+    events = []
+
+    def listen(e):
+        events.append(e)
+        if isinstance(e, ev.BatchEnd) and (e.epoch, e.batch) == (2, 1):
+            tr.request_weights()               # answered at the next batch boundary
+
+    tr = Trainer(g, listener=listen)
+    tr.fit()
+    kinds = [type(e).__name__ for e in events if not isinstance(e, ev.BatchEnd)]
+    # the starting weights, one before every epoch's end, the requested one, the final one
+    assert kinds == ["WeightsPublished", "WeightsPublished", "EpochEnd", "WeightsPublished",
+                     "WeightsPublished", "EpochEnd", "WeightsPublished", "EpochEnd", "WeightsPublished", "TrainingEnd"]
+    asked = [e for e in events if isinstance(e, ev.WeightsPublished)][2]
+    per_epoch = len(tr.history.batches) // 3
+    assert (asked.epoch, asked.step) == (2, per_epoch + 1)        # before epoch 2's second batch
+    final = [e for e in events if isinstance(e, ev.WeightsPublished)][-1]
+    assert final.final and final.epoch == 3
+    for key, arr in tr.store.state().items():
+        np.testing.assert_array_equal(final.state[key], arr)
+    snap = [e for e in events if isinstance(e, ev.WeightsPublished)][1]      # after epoch 1
+    assert snap.epoch == 1 and any(not np.array_equal(snap.state[k], final.state[k]) for k in snap.state)

@@ -352,3 +352,21 @@ def test_while_a_worker_trains_cycles_are_collected_on_the_gui_thread_only(windo
         gc.callbacks.remove(note)
     assert gc.isenabled()
     assert collected_in and collected_in <= {"MainThread"}
+
+
+def test_the_window_reads_published_snapshots_never_the_running_store(window, qtbot):
+    """The run trains its own copy of the weights; the document's store changes only on the GUI
+    thread, from the snapshots the run publishes, and ends equal to the run's weights."""
+    doc = open_example(window, "moons", epochs=30)
+    window.training.tabs.setCurrentWidget(window.training.boundary)     # a live view: asks for weights
+    published = []
+    window.training.session.weights_published.connect(lambda: published.append(time.perf_counter()))
+    window.training.run()
+    tr = window.training.session.trainer
+    qtbot.waitUntil(lambda: len(published) >= 3, timeout=60000)
+    shared = {id(t.array) for t in tr.store.tensors.values()} & {id(t.array) for t in doc.store.tensors.values()}
+    assert tr.store is not doc.store and not shared
+    wait_idle(qtbot, window)
+    assert len(published) >= 30
+    for key, arr in tr.store.state().items():
+        np.testing.assert_array_equal(doc.store.state()[key], arr)

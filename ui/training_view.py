@@ -73,6 +73,7 @@ class TrainingView(QWidget):
         self.tabs.setCornerWidget(self.curves.tools, Qt.TopRightCorner)
         self.tabs.currentChanged.connect(lambda _: self.curves.tools.setVisible(self.tabs.currentWidget() is self.curves))
         self._last_refresh = 0.0
+        self._last_request = 0.0      # when the live views last asked the run for its weights
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.timeout.connect(self.refresh_views)
@@ -93,6 +94,7 @@ class TrainingView(QWidget):
         s.state_changed.connect(lambda st: self.animation.record_button.setEnabled(st == "idle"))
         s.progress.connect(self._progress_arrived)
         s.epoch_ended.connect(self._epoch_ended)
+        s.weights_published.connect(self._weights_published)
         s.node_activity.connect(self._tint)
         s.finished.connect(self._finished)
         s.failed.connect(self._failed)
@@ -104,6 +106,7 @@ class TrainingView(QWidget):
         self.animation.record_button.clicked.connect(self.animate_step)
         self.animation.chain_source = self._chain
         self.tabs.currentChanged.connect(lambda _: self.refresh_views())
+        self.tabs.currentChanged.connect(lambda _: self.session.request_weights())   # fresher ones follow
         if document.history is not None and document.history.epochs:
             self.curves.set_history(document.history.epochs, saved=True, chance=document.history.chance_loss,
                                     epochs=training_config(document.graph.config.get("training", {}))["epochs"])
@@ -217,8 +220,10 @@ class TrainingView(QWidget):
     def _progress_arrived(self, p):
         self._progress = p
         self.curves.add_batches(p)
-        if self.tabs.currentWidget() in (self.neurons, self.boundary):
-            self._schedule_refresh()              # these follow training batch by batch
+        if self.tabs.currentWidget() in (self.neurons, self.boundary) and \
+                time.perf_counter() - self._last_request >= LIVE_REFRESH_S:
+            self._last_request = time.perf_counter()
+            self.session.request_weights()        # these follow training batch by batch
 
     def _show_progress(self):
         """The bar moves with the curves (both at the curves' redraw), so neither runs ahead."""
@@ -228,6 +233,10 @@ class TrainingView(QWidget):
     def _epoch_ended(self, e):
         self.curves.set_run(e.epochs, e.chance_loss)
         self.curves.add_epoch(e.metrics)
+
+    def _weights_published(self):
+        """Newer weights from the run are in the document's store: redraw what shows them."""
+        self.controls.set_has_weights(bool(self.document.store.tensors))
         self._schedule_refresh()
 
     def _schedule_refresh(self):

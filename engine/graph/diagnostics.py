@@ -14,15 +14,6 @@ from .plan import Plan
 from .weights import WeightStore
 
 
-# ----------------------------------------------------------------------------- store copies
-def copy_store(store):
-    """An independent copy of a weight store (host arrays): inspection must never touch the
-    tensors a running trainer is updating, nor their gradients."""
-    out = WeightStore()
-    out.load_state(store.state())
-    return out
-
-
 # ----------------------------------------------------------------------------- node values
 @dataclass
 class NodeProbe:
@@ -41,7 +32,7 @@ def probe(graph, store, node_id, x, y=None, training=False):
     wanted = {node_id} | {n.id for n in graph.nodes_of_role("output")}
     if graph.loss_node() is not None:
         wanted.add(graph.loss_node().id)
-    plan = Plan(graph, copy_store(store), "cpu", "float32", Generator(0), targets=wanted)
+    plan = Plan(graph, store.copy(), "cpu", "float32", Generator(0), targets=wanted)
     plan.keep_grads = True
     loss = plan.forward(x, y, training=training, grad=True)
     out = NodeProbe()
@@ -123,7 +114,7 @@ def gradcheck_node(graph, store, node_id, x, y=None, samples=4, max_elements=400
     ``max_elements`` randomly chosen elements each."""
     x = np.asarray(x)[:samples]
     y = None if y is None else np.asarray(y)[:samples]
-    plan = Plan(graph, copy_store(store), "cpu", "float64", Generator(seed))
+    plan = Plan(graph, store.copy(), "cpu", "float64", Generator(seed))
     x64 = x.astype(np.float64) if x.dtype.kind == "f" else x
     y64 = None if y is None else (y.astype(np.float64) if y.dtype.kind == "f" else y)
     plan.forward(x64, y64, training=False, grad=False)

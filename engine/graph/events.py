@@ -58,6 +58,17 @@ class EpochEnd:
 
 
 @dataclass(frozen=True)
+class WeightsPublished:
+    """A consistent copy of the run's weights ('node/name' → host array), taken between two
+    batches: before every EpochEnd, when asked (Trainer.request_weights) and at the end of the run
+    (``final``). A window shows these; it never reads the store the training thread updates."""
+    epoch: int
+    step: int
+    state: dict
+    final: bool = False
+
+
+@dataclass(frozen=True)
 class TrainingEnd:
     reason: str            # 'finished', 'stopped', 'early_stopping', 'non_finite', 'error'
     message: str = ""

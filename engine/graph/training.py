@@ -154,6 +154,8 @@ class Trainer:
         self.sample_every = sample_every      # per-node events every k-th step (0: none) …
         self.sample_interval = sample_interval  # … or at most once per this many seconds
         self._stop = threading.Event()
+        self._weights_wanted = threading.Event()
+        self._epoch = self._step = 0
         self._running = threading.Event()
         self._running.set()
         self._single_step = False
@@ -185,6 +187,15 @@ class Trainer:
         """While paused: let exactly one more batch run, then pause again."""
         self._single_step = True
         self._running.set()
+
+    def request_weights(self):
+        """Ask for a WeightsPublished event at the next batch boundary (also while paused)."""
+        self._weights_wanted.set()
+
+    def _publish(self, final=False):
+        self._weights_wanted.clear()
+        if self.listener is not None:
+            self._emit(ev.WeightsPublished(self._epoch, self._step, self.store.state(), final))
 
     @property
     def paused(self):
@@ -223,6 +234,10 @@ class Trainer:
         while not self._running.wait(0.02):
             if self._stop.is_set():
                 break
+            if self._weights_wanted.is_set():
+                self._publish()
+        if self._weights_wanted.is_set():
+            self._publish()
         if self._stop.is_set():
             raise TrainingStopped("stopped")
         if self._single_step:            # this batch runs; the next checkpoint waits
@@ -320,8 +335,10 @@ class Trainer:
         best_loss, best_epoch, since_best = np.inf, 0, 0
         reason, message, epoch = "finished", "", 0
         step = 0
+        self._publish()                      # the starting weights (initialized where new)
         try:
             for epoch in range(1, cfg["epochs"] + 1):
+                self._epoch = epoch
                 t0 = time.perf_counter()
                 batches = data.batches(cfg, rng)
                 loss_sum = metric_sum = 0.0
@@ -329,6 +346,7 @@ class Trainer:
                     self._checkpoint()
                     lv, m = self.train_batch(idx, epoch, b)
                     step += 1
+                    self._step = step
                     loss_sum += lv * len(idx)
                     metric_sum += m
                     self.history.batches.append({"step": step, "epoch": epoch, "loss": lv})
@@ -354,6 +372,7 @@ class Trainer:
                 pause = self._pause_each_epoch and epoch < cfg["epochs"] and not early
                 if pause:                    # paused before the event: a listener sees it paused
                     self.pause()
+                self._publish()
                 self._emit(ev.EpochEnd(epoch, cfg["epochs"], dict(row), best_epoch, row["seconds"], pause,
                                        self.chance_loss))
                 if self.scheduler is not None:
@@ -379,6 +398,7 @@ class Trainer:
         # a window wants Stop to end the run now; the command line wants the final figures
         self.final_metrics = ({} if reason == "stopped" and not self.evaluate_when_stopped
                               else self.final_evaluation())
+        self._publish(final=True)
         self._emit(ev.TrainingEnd(reason, message, epoch))
         self.end_reason, self.end_message = reason, message
         return self.history

@@ -1,6 +1,10 @@
 """Where a graph's weights live between compilations: (node id, weight name) → tensor. A plan
 takes existing tensors whose shape still fits and initializes the rest, so editing one layer
-keeps the others' training."""
+keeps the others' training.
+
+A store belongs to one thread at a time. A training run works on its own copy (``copy()``) and
+publishes consistent snapshots (``state()``, taken between two batches) that the window puts
+into the document's store with ``replace_state`` on its own thread."""
 import numpy as np
 
 from ..backend import Device, to_host
@@ -35,6 +39,25 @@ class WeightStore:
         for key in list(self.tensors):
             if key not in keep:
                 del self.tensors[key]
+
+    def copy(self):
+        """An independent store with host copies of every tensor (no gradients)."""
+        out = WeightStore()
+        out.replace_state(self.state())
+        return out
+
+    def replace_state(self, state):
+        """Take every tensor of ``state`` ('node/name' → array), replacing one whose shape differs;
+        tensors not named in ``state`` are kept."""
+        for key, value in state.items():
+            node, _, name = key.partition("/")
+            t = self.tensors.get((node, name))
+            value = np.asarray(value)
+            if t is not None and t.shape == tuple(value.shape):
+                t.array[...] = t.device.asarray(value.astype(t.array.dtype, copy=False))
+                t._bump_version()
+            else:
+                self.tensors[(node, name)] = Tensor(np.array(value))
 
     def state(self):
         """'node-id/name' → host array copies."""
