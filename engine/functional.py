@@ -15,7 +15,7 @@ from . import ops as O
 from .backend import get_array_module
 from .dtypes import as_dtype
 from .errors import ArgumentError, DTypeError, EngineError, ShapeError
-from .ops._util import norm_dim, norm_dims, pair
+from .ops._util import norm_dim, norm_dims, pair, same_padding
 from .random import default_generator
 from .tensor import Tensor, apply
 
@@ -36,7 +36,8 @@ def _const(x, like):
     return Tensor(arr)
 
 
-def _pair(a, b):
+def _operands(a, b):
+    """Two operands as tensors: a number or array beside a tensor takes its dtype and device."""
     if isinstance(a, Tensor):
         return a, _const(b, a)
     if isinstance(b, Tensor):
@@ -79,10 +80,10 @@ def _maybe_inplace(x, inplace, name, fn):
 
 
 # ---------------------------------------------------------------- arithmetic
-def add(a, b): return apply(O.Add(), *_pair(a, b))
-def sub(a, b): return apply(O.Sub(), *_pair(a, b))
-def mul(a, b): return apply(O.Mul(), *_pair(a, b))
-def div(a, b): return apply(O.Div(), *_pair(a, b))
+def add(a, b): return apply(O.Add(), *_operands(a, b))
+def sub(a, b): return apply(O.Sub(), *_operands(a, b))
+def mul(a, b): return apply(O.Mul(), *_operands(a, b))
+def div(a, b): return apply(O.Div(), *_operands(a, b))
 def neg(a): return apply(O.Neg(), _tensor(a, "neg"))
 def exp(a): return apply(O.Exp(), _tensor(a, "exp"))
 def log(a): return apply(O.Log(), _tensor(a, "log"))
@@ -99,10 +100,10 @@ def where(condition, input, other):
     cond = condition.array if isinstance(condition, Tensor) else np.asarray(condition)
     if cond.dtype != np.bool_:
         raise DTypeError(f"where: the condition must be a bool tensor, got {cond.dtype}")
-    a, b = _pair(input, other)
+    a, b = _operands(input, other)
     return apply(O.Where(cond), a, b)
-def maximum(a, b): return apply(O.Maximum(), *_pair(a, b))
-def minimum(a, b): return apply(O.Minimum(), *_pair(a, b))
+def maximum(a, b): return apply(O.Maximum(), *_operands(a, b))
+def minimum(a, b): return apply(O.Minimum(), *_operands(a, b))
 
 
 def pow(a, b):
@@ -110,7 +111,7 @@ def pow(a, b):
         a = _tensor(a, "pow")
     if isinstance(a, Tensor) and isinstance(b, (int, float)) and not isinstance(b, bool):
         return apply(O.PowScalar(b), a)
-    return apply(O.Pow(), *_pair(a, b))
+    return apply(O.Pow(), *_operands(a, b))
 
 
 def clamp(a, min=None, max=None):
@@ -354,7 +355,7 @@ def pad(x, pad, value=0.0):
 
 # ---------------------------------------------------------------- linear algebra
 def matmul(a, b):
-    a, b = _pair(a, b)
+    a, b = _operands(a, b)
     _same_dtype("matmul", "first second", a, b)
     if a.ndim == 0 or b.ndim == 0:
         raise ShapeError(f"matmul: both operands need at least 1 dimension, got {a.shape} and {b.shape}")
@@ -389,12 +390,7 @@ def _conv_padding(padding, kernel, dilation, stride):
     if padding == "valid":
         return (0, 0)
     if padding == "same":
-        if stride != (1, 1):
-            raise ArgumentError("conv2d: padding='same' needs stride 1")
-        eff = [d * (k - 1) for k, d in zip(kernel, dilation)]
-        if any(e % 2 for e in eff):
-            raise ArgumentError(f"conv2d: padding='same' needs an odd effective kernel size, got {kernel}")
-        return (eff[0] // 2, eff[1] // 2)
+        return same_padding(kernel, dilation, stride, "conv2d")
     return pair(padding, "padding", "conv2d")
 
 

@@ -35,25 +35,38 @@ def _objective(outs, gys):
     return total
 
 
+def differences(f, array, flat_indices, eps=1e-6):
+    """The one finite-difference loop (used here and by the window's per-node check): for each
+    element of ``array`` (numpy or CuPy, any layout) at ``flat_indices``, moved by ±eps in place
+    and put back, the (central, right-sided, left-sided) differences of the scalar ``f()``. Where
+    the one-sided ones disagree the function has a kink there (ReLU at 0, a max-pool tie)."""
+    f0 = f()
+    out = []
+    for i in flat_indices:
+        idx = np.unravel_index(int(i), array.shape)
+        orig = array[idx].item()
+        array[idx] = orig + eps
+        fp = f()
+        array[idx] = orig - eps
+        fm = f()
+        array[idx] = orig
+        out.append(((fp - fm) / (2 * eps), (fp - f0) / eps, (f0 - fm) / eps))
+    return out
+
+
 def numerical_gradients(fn, inputs, gys, eps=1e-6):
     """Central-difference gradients of Σ⟨fn(inputs)_k, gys_k⟩ for each input requiring grad."""
     grads = []
     with no_grad():
+        def f():
+            return float(_objective(_outputs(fn, inputs), gys).item())
         for t in inputs:
             if not t.requires_grad:
                 grads.append(None)
                 continue
             a = t.array
-            g = np.zeros(a.shape, dtype=np.float64)
-            for idx in np.ndindex(*a.shape):
-                orig = a[idx].item()
-                a[idx] = orig + eps
-                fp = float(_objective(_outputs(fn, inputs), gys).item())
-                a[idx] = orig - eps
-                fm = float(_objective(_outputs(fn, inputs), gys).item())
-                a[idx] = orig
-                g[idx] = (fp - fm) / (2 * eps)
-            grads.append(g)
+            central = [c for c, _, _ in differences(f, a, range(a.size), eps)]
+            grads.append(np.array(central, dtype=np.float64).reshape(a.shape))
     return grads
 
 

@@ -106,10 +106,7 @@ class StepAnimator(QObject):
         self.clear()
         self.recording = recording
         graph = recording.graph
-        norms = [g for _, g, _ in recording.backward if g > 0] + [v for v in recording.wires.values() if v > 0]
-        self.lo, self.hi = (min(norms), max(norms)) if norms else (1e-8, 1.0)
-        if self.hi <= self.lo:
-            self.hi = self.lo * 10
+        self.lo, self.hi = S.log_range([g for _, g, _ in recording.backward] + list(recording.wires.values()))
 
         def is_loss(nid):
             return graph is not None and nid in graph.nodes and graph.nodes[nid].type.role == "loss"
@@ -283,7 +280,8 @@ class AnimationControls(QWidget):
         self.chain.setWordWrap(True)
         self.chain.setTextFormat(Qt.RichText)
         self.chain.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        self.chain.setStyleSheet("QLabel { background: #1f2329; color: #e6e9ee; padding: 6px; border-radius: 4px }")
+        self.chain.setStyleSheet(f"QLabel {{ background: {S.BACKGROUND.name()}; color: {S.TEXT.name()}; padding: 6px; "
+                                 "border-radius: 4px }")
         self.chain.hide()
         lay.addWidget(self.chain)
         lay.addStretch(1)
@@ -360,9 +358,9 @@ class AnimationControls(QWidget):
 
 PHASE_NAMES = {"forward": "1 · Forward", "backward": "2 · Backward", "update": "3 · Update"}
 INTRO = ("Press <b>Animate one step</b> (F6): one real training step is recorded node by node and played back "
-         "on the canvas — <span style='color:#f2c14e'>forward</span> (values flow through the graph), "
-         "<span style='color:#36aaf0'>backward</span> (gradients flow back, brighter = larger), "
-         "<span style='color:#5ec962'>update</span> (the weights move). During the backward pass this panel "
+         f"on the canvas — <span style='color:{S.FORWARD.name()}'>forward</span> (values flow through the graph), "
+         f"<span style='color:{S.BACKWARD.name()}'>backward</span> (gradients flow back, brighter = larger), "
+         f"<span style='color:{S.UPDATE.name()}'>update</span> (the weights move). During the backward pass this panel "
          "shows the chain rule at each node with that step's numbers.")
 LIVE_TEXT = ("the nodes are tinted live by the size of their gradient (the legend on the canvas gives the scale); "
              "the recording comes back when training stops.")

@@ -57,7 +57,7 @@ class BoundaryView(QWidget):
         self.plot = dark_plot(self)
         self.image = pg.ImageItem()
         self.train_points = pg.ScatterPlotItem(size=7, pen=pg.mkPen("k", width=0.6))
-        self.val_points = pg.ScatterPlotItem(size=7, symbol="t1", pen=pg.mkPen("#e6e9ee", width=0.8))
+        self.val_points = pg.ScatterPlotItem(size=7, symbol="t1", pen=pg.mkPen(S.TEXT, width=0.8))
         self.curve = pg.PlotDataItem()
         for item in (self.image, self.val_points, self.train_points, self.curve):
             self.plot.addItem(item)
@@ -111,7 +111,7 @@ class BoundaryView(QWidget):
         self.mode = "curve"
         self.xs, self.ys, self.probs, self.grid = xs, pred, None, None
         self.image.clear()
-        self.curve.setData(xs, pred, pen=line("#f0f0f0", 2.6))
+        self.curve.setData(xs, pred, pen=line(S.FITTED.name(), 2.6))
         self.train_points.setData(x=x, y=y, brush=pg.mkBrush(78, 161, 255), size=12 * S.scale)
         self.val_points.setData(x=xv, y=yv, brush=pg.mkBrush(255, 159, 67, 60), size=7 * S.scale)
         self.plot.getPlotItem().enableAutoRange()

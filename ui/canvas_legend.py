@@ -2,7 +2,7 @@
 during the step animation (the phase, and for gradients the log scale with its range) and while
 training tints the nodes live. A plain child widget of the view's viewport (no proxy widget)."""
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QFontMetrics, QLinearGradient, QPainter, QPen
+from PySide6.QtGui import QFontMetrics, QLinearGradient, QPainter, QPen
 from PySide6.QtWidgets import QWidget
 
 from . import style as S
@@ -64,8 +64,8 @@ class CanvasLegend(QWidget):
         p = QPainter(self)
         p.setRenderHint(QPainter.Antialiasing)
         r = QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5)
-        p.setPen(QPen(QColor(255, 255, 255, 40), 1))
-        p.setBrush(QColor(20, 23, 28, 225))
+        p.setPen(QPen(S.LEGEND_FRAME, 1))
+        p.setBrush(S.LEGEND_FILL)
         p.drawRoundedRect(r, 6, 6)
         fm = QFontMetrics(S.font(9, True))
         y = 6

@@ -7,18 +7,17 @@ import csv
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QToolButton, QVBoxLayout, QWidget
 
 from engine.graph.overfitting import Verdict, judge
 from . import plots
 from . import style as S
 
-TRAIN = QColor("#4ea1ff")
-VAL = QColor("#ff9f43")
-FAINT = QColor(160, 160, 160, 90)
-BATCH = QColor("#9fb4c8")
-OVERFIT = QColor(229, 72, 77, 45)
+TRAIN = S.TRAIN
+VAL = S.VAL
+FAINT = S.FAINT_LINE
+BATCH = S.BATCH
+OVERFIT = S.OVERFIT_AREA
 SMOOTHING_BATCHES = 20       # the per-batch loss is averaged over at most this many batches
 MAX_BATCH_POINTS = 4000
 REDRAW_MS = 250              # plots repaint at most this often while training: a repaint costs
@@ -73,7 +72,7 @@ class CurvesView(QWidget):
         b.setContentsMargins(4, 0, 4, 0)
         self.banner_text = QLabel(self.banner)
         self.banner_text.setWordWrap(True)
-        self.banner_text.setStyleSheet("color: #ff8a8e; font-weight: bold")
+        self.banner_text.setStyleSheet(f"color: {S.ALERT_TEXT.name()}; font-weight: bold")
         self.restore_button = QPushButton("Restore best weights", self.banner)
         self.restore_button.clicked.connect(self.restore_requested)
         b.addWidget(self.banner_text, 1)
@@ -89,7 +88,7 @@ class CurvesView(QWidget):
                            (self.metric_plot, "… and here how often the model is right\n(or how far off, for numbers).")):
             label = QLabel(text, plot)
             label.setAlignment(Qt.AlignCenter)
-            label.setStyleSheet("color: #b3bcc7; background: transparent")
+            label.setStyleSheet(f"color: {S.TEXT_DIM.name()}; background: transparent")
             self.placeholders.append(label)
         row.addWidget(self.loss_plot, 3)
         row.addWidget(self.metric_plot, 2)
@@ -100,12 +99,12 @@ class CurvesView(QWidget):
         self.batch_curve = lp.plot()
         self.train_curve = lp.plot()
         self.val_curve = lp.plot()
-        self.best_marker = pg.ScatterPlotItem(size=14, symbol="star", brush=pg.mkBrush("#f2c14e"), pen=pg.mkPen("k"))
+        self.best_marker = pg.ScatterPlotItem(size=14, symbol="star", brush=pg.mkBrush(S.SELECTED), pen=pg.mkPen("k"))
         lp.addItem(self.best_marker)
-        self.best_line = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#f2c14e", style=Qt.DotLine))
+        self.best_line = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(S.SELECTED, style=Qt.DotLine))
         self.best_line.hide()
         lp.addItem(self.best_line)
-        self.clipped = pg.TextItem("", color="#f2c14e", anchor=(0, 0))
+        self.clipped = pg.TextItem("", color=S.SELECTED, anchor=(0, 0))
         self.clipped.hide()
         lp.addItem(self.clipped)
         self.prev_metric_train = mp.plot()
@@ -147,7 +146,7 @@ class CurvesView(QWidget):
         self.metric_train.setPen(line(TRAIN, 2.2))
         self.metric_val.setPen(line(VAL, 2.2))
         self.best_marker.setSize(14 * S.scale)
-        self.best_line.setPen(line("#f2c14e", 1.2, Qt.DotLine))
+        self.best_line.setPen(line(S.SELECTED.name(), 1.2, Qt.DotLine))
         for plot in (self.loss_plot, self.metric_plot):
             plots.restyle(plot)
         self._legends()
@@ -170,11 +169,11 @@ class CurvesView(QWidget):
         if self.batch_x:
             loss.append((BATCH.name(), "dot", "each batch (smoothed)"))
         if self.previous and not self.overlays:
-            loss.append(("#a0a0a0", "dash", "last run"))
+            loss.append((S.LAST_RUN.name(), "dash", "last run"))
         if self.best_epoch is not None:
-            loss.append(("#f2c14e", "star", f"best {self.best_epoch}"))
+            loss.append((S.SELECTED.name(), "star", f"best {self.best_epoch}"))
         if self.onset is not None:
-            loss.append(("#e5484d", "area", "overfitting"))
+            loss.append((S.ERROR.name(), "area", "overfitting"))
         for run, color in self.overlays:
             loss.append((color.name(), "solid", f"{run.get('name', 'run')} (╍ training)"))
         plots.set_legend(self.loss_plot, loss)

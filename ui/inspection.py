@@ -14,7 +14,7 @@ from .plots import dark_plot
 
 DIVERGING = pg.ColorMap([0.0, 0.5, 1.0], [(59, 76, 192), (30, 33, 40), (220, 80, 60)])
 SEQUENTIAL = pg.colormap.get("viridis")
-SEPARATOR = "#1f2329"
+SEPARATOR = S.BACKGROUND.name()
 
 
 def tile(images, aspect=1.0):
@@ -83,7 +83,7 @@ class ArrayView(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         self.plot = dark_plot(self)
         self.image = pg.ImageItem()
-        self.bars = pg.BarGraphItem(x=[], height=[], width=1, brush="#4ea1ff")
+        self.bars = pg.BarGraphItem(x=[], height=[], width=1, brush=S.TRAIN)
         self.separators = QGraphicsPathItem()
         pen = QPen(QColor(SEPARATOR), 1)
         pen.setCosmetic(True)             # one pixel on screen at any zoom
@@ -144,7 +144,7 @@ class ArrayView(QWidget):
         pi.setLabel("left", yname)
         for side in ("left", "bottom"):                # after setLabel, which shows the axis again
             pi.showAxis(side, bool(xname))
-        pi.setTitle(f"<span style='color:#c9d1d9; font-size:{9 * S.scale:.0f}pt'>{caption}</span>"
+        pi.setTitle(f"<span style='color:{S.PLOT_TEXT.name()}; font-size:{9 * S.scale:.0f}pt'>{caption}</span>"
                     if caption else None)
         if self.kind == "histogram":
             pi.autoRange()

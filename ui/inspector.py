@@ -8,6 +8,7 @@ from app.commands import RenameNode, SetParam
 from engine.graph.params import ParamError
 from engine.graph.shapes import fmt
 from engine.graph import changes as ch
+from . import style as S
 from .param_editors import make_editor, show_value
 
 
@@ -78,7 +79,7 @@ class Inspector(QWidget):
             editor = make_editor(spec, self.form_host, lambda v, n=spec.name: self._commit(n, v),
                                  lambda msg, n=spec.name: self._refuse(n, msg))
             error = QLabel(self.form_host)
-            error.setStyleSheet("color: #e5484d")
+            error.setStyleSheet(f"color: {S.ERROR.name()}")
             error.setWordWrap(True)
             error.hide()
             self.editors[spec.name] = editor
@@ -113,7 +114,7 @@ class Inspector(QWidget):
         if a.weights.get(node.id):
             lines.append(f"trainable parameters: <b>{count:,}</b>")
         for issue in a.issues_for(node_id=node.id):
-            color = "#e5484d" if issue.severity == "error" else "#e8a33d"
+            color = (S.ERROR if issue.severity == "error" else S.WARNING).name()
             lines.append(f"<span style='color:{color}'>{issue.message}</span>")
         self.facts.setText("<br>".join(lines))
 

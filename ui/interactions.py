@@ -1,12 +1,12 @@
 """One object per interaction on the canvas (orange-canvas-core's pattern). Each owns its
 temporary items and ends by pushing undo commands or by showing the model's refusal."""
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QPainterPath, QPen
+from PySide6.QtGui import QPen
 from PySide6.QtWidgets import QGraphicsPathItem
 
 from app.commands import AddNode, Connect
 from . import style as S
-from .items import PortItem
+from .items import PortItem, forward_wire
 
 
 class NewConnection:
@@ -26,10 +26,7 @@ class NewConnection:
         b = scene_pos
         if not self.port.is_output:
             a, b = b, a
-        dx = max(abs(b.x() - a.x()) * 0.5, 40)
-        path = QPainterPath(a)
-        path.cubicTo(QPointF(a.x() + dx, a.y()), QPointF(b.x() - dx, b.y()), b)
-        self.temp.setPath(path)
+        self.temp.setPath(forward_wire(a, b))
         port = self._port_at(scene_pos)
         if port is not self.target:
             for p in (self.target, port):

@@ -14,6 +14,15 @@ def _lod(painter, option):
     return option.levelOfDetailFromTransform(painter.worldTransform())
 
 
+def forward_wire(a, b):
+    """The S-curve of a wire from an output anchor ``a`` to an input anchor ``b`` (the edges, and
+    the wire being dragged)."""
+    dx = max(abs(b.x() - a.x()) * 0.5, 40)
+    path = QPainterPath(a)
+    path.cubicTo(QPointF(a.x() + dx, a.y()), QPointF(b.x() - dx, b.y()), b)
+    return path
+
+
 class PortItem(QGraphicsItem):
     """An input (left) or output (right) port; dragging from one starts a connection."""
 
@@ -306,11 +315,10 @@ class EdgeItem(QGraphicsItem):
 
     def update_path(self):
         a, b = self.src_port.scene_anchor(), self.dst_port.scene_anchor()
-        path = QPainterPath(a)
         if b.x() >= a.x() + 30:
-            dx = max(abs(b.x() - a.x()) * 0.5, 40)
-            path.cubicTo(QPointF(a.x() + dx, a.y()), QPointF(b.x() - dx, b.y()), b)
+            path = forward_wire(a, b)
         else:
+            path = QPainterPath(a)
             # the target lies to the left (a folded row): leave to the right, run back through the
             # gap between the two nodes, and enter from the left, like a line of text wrapping
             src, dst = self.src_port.node_item.scene_box(), self.dst_port.node_item.scene_box()

@@ -166,7 +166,7 @@ class MainWindow(QMainWindow):
             parts.append(f"⚠ {warnings} warning{'s' * (warnings != 1)}")
         self.issues_button.setText(" · ".join(parts))
         self.issues_button.setVisible(bool(parts) and not self.layout_.on_start_page)
-        self.issues_button.setStyleSheet(f"color: {'#e5484d' if mistakes else '#6cb6d9' if waiting else '#e8a33d'};"
+        self.issues_button.setStyleSheet(f"color: {(S.ERROR if mistakes else S.INCOMPLETE if waiting else S.WARNING).name()};"
                                          " font-weight: bold; padding: 0 6px")
         self.issues_button.setToolTip("Click to go to the node (again for the next one)")
         self.status_counts.setText(f"{a.total_params():,} parameters")

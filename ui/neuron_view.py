@@ -13,7 +13,7 @@ from .inspection import DIVERGING, SEQUENTIAL  # noqa: F401 — SEQUENTIAL: the 
 
 # one colour code for the whole view: red positive, blue negative, dark near 0 — the units'
 # pictures and the weights' lines alike
-POSITIVE, NEGATIVE = QColor(220, 80, 60), QColor(80, 110, 230)
+POSITIVE, NEGATIVE = S.POSITIVE, S.NEGATIVE
 DIV_LUT = DIVERGING.getLookupTable(0.0, 1.0, 256, alpha=False)
 SEQ_LUT = SEQUENTIAL.getLookupTable(0.0, 1.0, 256, alpha=False)
 
@@ -133,7 +133,7 @@ class NeuronCanvas(QWidget):
                 else:
                     p.fillRect(r, colour_of(col[u], lo, hi, seq))
                 selected = self.selected == (li, u)
-                p.setPen(QPen(S.SELECTED if selected else QColor(255, 255, 255, 70), 2.5 if selected else 1))
+                p.setPen(QPen(S.SELECTED if selected else S.UNIT_OUTLINE, 2.5 if selected else 1))
                 p.setBrush(Qt.NoBrush)
                 p.drawRect(r)
         # titles

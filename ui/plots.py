@@ -8,7 +8,7 @@ from PySide6.QtGui import QFont, QFontMetrics
 
 from . import style as S
 
-BG = "#1f2329"
+BG = S.BACKGROUND.name()
 AXIS_PT = 8.5
 
 
@@ -107,7 +107,7 @@ def legend_html(entries, width=None):
         lines = [list(range(half)), list(range(half, len(entries)))]
     parts = []
     for color, dash, text in entries:
-        parts.append(f"<span style='color:{color}'>{GLYPHS[dash]}</span>&nbsp;<span style='color:#c9d1d9'>{text}</span>")
+        parts.append(f"<span style='color:{color}'>{GLYPHS[dash]}</span>&nbsp;<span style='color:{S.PLOT_TEXT.name()}'>{text}</span>")
     body = "<br>".join("&nbsp;&nbsp;&nbsp;".join(parts[i] for i in line) for line in lines)
     return f"<span style='font-size:{LEGEND_PT * S.scale:.1f}pt'>{body}</span>", len(lines)
 
@@ -128,7 +128,7 @@ def restyle(plot):
         axis = item.getAxis(name)
         axis.setStyle(tickFont=font)
         axis.label.setFont(font)
-        axis.setTextPen(pg.mkPen("#aeb6c0"))
+        axis.setTextPen(pg.mkPen(S.AXIS_TEXT))
     item.getAxis("left").setWidth(int(48 * S.scale))
     entries = getattr(plot, "legend_entries", None)
     if entries:

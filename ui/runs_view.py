@@ -9,8 +9,9 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLab
 from app.commands import SetConfig
 from engine.graph.runs import describe
 from engine.graph import changes as ch
+from . import style as S
 
-RUN_COLORS = ["#b07cff", "#5ec962", "#f2c14e", "#e5484d", "#36c5f0", "#ff7eb6"]
+RUN_COLORS = [c.name() for c in S.RUN_COLORS]
 COLUMNS = ("show", "run", "settings", "best epoch", "best val. loss", "final val. loss", "overfitting from")
 
 

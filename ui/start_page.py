@@ -15,7 +15,7 @@ from .scene import GraphScene
 
 THUMB_W, THUMB_H = 276, 120
 CARD_W = 296
-LEVEL_COLORS = {"first steps": "#4d8f5b", "core": "#3b82a0", "advanced": "#7a6aa8"}
+LEVEL_COLORS = {level: c.name() for level, c in S.LEVEL_COLORS.items()}
 _thumbs = {}
 
 
@@ -103,12 +103,13 @@ class ExampleCard(QFrame):
         lay.addLayout(head)
         teaches = QLabel(example.teaches or example.description, self)
         teaches.setWordWrap(True)
-        teaches.setStyleSheet("color:#e6e9ee")
+        teaches.setStyleSheet(f"color:{S.TEXT.name()}")
         lay.addWidget(teaches)
         lay.addStretch(1)
         self.setToolTip(f"{example.description}\n\nClick to open {os.path.basename(example.path)}")
-        self.setStyleSheet("QFrame#card { background:#2c3138; border:1px solid #3a414a; border-radius:8px }"
-                           "QFrame#card:hover, QFrame#card:focus { border:1px solid #f2c14e }")
+        self.setStyleSheet(f"QFrame#card {{ background:{S.CARD.name()}; border:1px solid {S.CARD_BORDER.name()}; "
+                           "border-radius:8px }"
+                           f"QFrame#card:hover, QFrame#card:focus {{ border:1px solid {S.SELECTED.name()} }}")
 
     def mouseReleaseEvent(self, event):
         if event.button() == Qt.LeftButton and self.rect().contains(event.position().toPoint()):
@@ -134,13 +135,13 @@ class StartPage(QScrollArea):
         self.setFrameShape(QFrame.NoFrame)
         body = QWidget(self)
         body.setObjectName("start")
-        body.setStyleSheet("QWidget#start { background:#1f2329 } QLabel { color:#e6e9ee }")
+        body.setStyleSheet(f"QWidget#start {{ background:{S.BACKGROUND.name()} }} QLabel {{ color:{S.TEXT.name()} }}")
         self.setWidget(body)
         lay = QVBoxLayout(body)
         lay.setContentsMargins(28, 20, 28, 20)
         lay.setSpacing(10)
         title = QLabel("<span style='font-size:20pt; font-weight:bold'>Tensorweave</span>"
-                       "<span style='font-size:12pt; color:#9aa3ae'>&nbsp;&nbsp;build a neural network as a graph, "
+                       f"<span style='font-size:12pt; color:{S.MUTED.name()}'>&nbsp;&nbsp;build a neural network as a graph, "
                        "press Train, watch it learn</span>", body)
         lay.addWidget(title)
         steps = QLabel("<span style='font-size:10.5pt'><b>1 · Drop</b> a node from the Palette (or press Tab)"
@@ -167,11 +168,11 @@ class StartPage(QScrollArea):
         lay.addLayout(row)
         self.message = QLabel("", body)
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color:#ff8a8e; font-weight:bold")
+        self.message.setStyleSheet(f"color:{S.ALERT_TEXT.name()}; font-weight:bold")
         self.message.hide()
         lay.addWidget(self.message)
         heading = QLabel("<span style='font-size:13pt; font-weight:bold'>Examples</span>"
-                         "<span style='color:#9aa3ae'>&nbsp;&nbsp;in the order of the lesson: "
+                         f"<span style='color:{S.MUTED.name()}'>&nbsp;&nbsp;in the order of the lesson: "
                          "first steps → core → advanced. Click one to open it.</span>", body)
         lay.addWidget(heading)
         self.grid_host = QWidget(body)
@@ -197,7 +198,7 @@ class StartPage(QScrollArea):
         self.message.setVisible(bool(text))
 
     def set_recent(self, paths):
-        links = [f"<a href='{p}' style='color:#6cb6d9'>{os.path.basename(p)}</a>" for p in paths[:5]
+        links = [f"<a href='{p}' style='color:{S.INCOMPLETE.name()}'>{os.path.basename(p)}</a>" for p in paths[:5]
                  if os.path.exists(p)]
         self.recent.setText(("Recent: " + "&nbsp;&nbsp;".join(links)) if links else "")
 

@@ -33,7 +33,29 @@ LOD_DETAIL = 0.4          # below this zoom, nodes are drawn as plain boxes
 TITLE_PT = 10             # node titles: 13 px at zoom 1, so ≥ 10 px on screen down to zoom 0.77
 BODY_PT = 9               # port names, footers, badges, wire labels
 READABLE_TITLE_PX = 10    # a title smaller than this on screen is not readable on a laptop
-INCOMPLETE = QColor("#6cb6d9")   # "connect x": a node not wired yet (neutral, not an error)
+INCOMPLETE = QColor("#6cb6d9")   # "connect x": a node not wired yet (neutral, not an error); also links
+CARD = NODE_BODY                 # start page cards
+CARD_BORDER = QColor("#3a414a")
+MUTED = QColor("#9aa3ae")        # secondary text on the start page
+FAINT = QColor("#5b6470")        # counts beside a field
+SECTION = QColor("#3b4450")      # section labels in forms
+ALERT_TEXT = QColor("#ff8a8e")   # a message that needs attention (bold)
+PLOT_TEXT = QColor("#c9d1d9")    # plot titles and legends
+AXIS_TEXT = QColor("#aeb6c0")
+TRAIN = QColor("#4ea1ff")        # the training curve and histogram bars
+VAL = QColor("#ff9f43")          # the validation curve
+BATCH = QColor("#9fb4c8")        # per-batch losses
+LAST_RUN = QColor("#a0a0a0")     # the previous run, dashed
+FITTED = QColor("#f0f0f0")       # a regression's fitted curve
+RUN_COLORS = [QColor(c) for c in ("#b07cff", "#5ec962", "#f2c14e", "#e5484d", "#36c5f0", "#ff7eb6")]
+LEGEND_FRAME = QColor(255, 255, 255, 40)     # the canvas legend's box
+LEGEND_FILL = QColor(20, 23, 28, 225)
+MORE_SHADE = QColor(242, 193, 78, 60)        # the strip at a view edge past which the graph goes on
+FAINT_LINE = QColor(160, 160, 160, 90)       # per-batch losses under the epoch curves
+OVERFIT_AREA = QColor(229, 72, 77, 45)       # the epochs marked as overfitting
+POSITIVE, NEGATIVE = QColor(220, 80, 60), QColor(80, 110, 230)   # signs of weights (neuron view)
+UNIT_OUTLINE = QColor(255, 255, 255, 70)
+LEVEL_COLORS = {"first steps": QColor("#4d8f5b"), "core": QColor("#3b82a0"), "advanced": QColor("#7a6aa8")}
 
 # Presentation mode (a projector): the canvas is zoomed 1.5× (view.py) and the plots' fonts and
 # lines are drawn 1.5× larger; plots read ``scale`` through plot_font() when they restyle.
@@ -66,6 +88,7 @@ def title_font():
 # forward values flow in amber, gradients flow back in blues (brighter = larger, on a log scale,
 # never darker than a blue that still shows on the dark canvas), the update is green.
 FORWARD = QColor("#f2c14e")
+BACKWARD = QColor("#36aaf0")     # the middle of the gradient ramp (legends, text)
 UPDATE = QColor("#5ec962")
 _RAMP = [(0.0, (70, 100, 190)), (0.5, (54, 170, 240)), (1.0, (225, 246, 255))]
 
@@ -78,6 +101,16 @@ def ramp(t):
             f = (t - t0) / (t1 - t0)
             return QColor(*[round(a + (b - a) * f) for a, b in zip(c0, c1)])
     return QColor(*_RAMP[-1][1])
+
+
+def log_range(values):
+    """(lo, hi) of the positive ``values`` for a log colour scale (the live tint, the step
+    animation): a decade when they are all equal, (1e-8, 1) when there are none."""
+    pos = [v for v in values if v > 0]
+    if not pos:
+        return 1e-8, 1.0
+    lo, hi = min(pos), max(pos)
+    return (lo, lo * 10) if hi <= lo else (lo, hi)
 
 
 def log_position(value, lo, hi):

@@ -18,6 +18,7 @@ from engine.data.synthetic import GENERATORS, OPTIONS
 from engine.graph.training import TRAINING_PARAMS, training_config
 from engine.params import ParamError
 from engine.graph import changes as ch
+from . import style as S
 from .param_editors import make_editor, show_value
 
 # the sections of the form, and which settings apply when (hidden otherwise)
@@ -110,7 +111,7 @@ class TrainingPanel(QWidget):
         form.addRow(LABELS["normalize"], self.normalize)
         self.counts = QLabel("", self)
         self.counts.setWordWrap(True)
-        self.counts.setStyleSheet("color: #5b6470")
+        self.counts.setStyleSheet(f"color: {S.FAINT.name()}")
         form.addRow("", self.counts)
         # --- training: every setting of the configuration, from its spec
         specs = {p.name: p for p in TRAINING_PARAMS}
@@ -139,7 +140,7 @@ class TrainingPanel(QWidget):
         self.restore = self.editors["restore_best"]
         self.message = QLabel("", self)
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #e5484d")
+        self.message.setStyleSheet(f"color: {S.ERROR.name()}")
         lay.addWidget(self.message)
         lay.addStretch(1)
         for w in (self.source, self.label_column, self.x_key):
@@ -151,7 +152,7 @@ class TrainingPanel(QWidget):
 
     def _section(self, title):
         label = QLabel(f"<b>{title}</b>", self)
-        label.setStyleSheet("color: #3b4450; padding-top: 6px")
+        label.setStyleSheet(f"color: {S.SECTION.name()}; padding-top: 6px")
         self.form.addRow(label)
 
     def _editor(self, spec, commit):

@@ -263,9 +263,7 @@ class TrainingView(QWidget):
         norms = [g for _, g in activity.values() if g > 0]
         if not norms:
             return
-        lo, hi = min(norms), max(norms)
-        if hi <= lo:
-            hi = lo * 10
+        lo, hi = S.log_range(norms)
         top, top_grad = None, 0.0
         for nid, (act, grad) in activity.items():
             item = self.scene.node_items.get(nid)
@@ -387,7 +385,7 @@ def _idx(t):
 def chain_rule_html(rule):
     """The chain rule as a teacher would write it on the board, with the step's numbers."""
     ok = "✓" if rule.matches else "✗"
-    engine = f"<span style='color:#5ec962'>{ok} the engine computed {_n(rule.engine)}</span>"
+    engine = f"<span style='color:{S.UPDATE.name()}'>{ok} the engine computed {_n(rule.engine)}</span>"
     head = f"<b>Chain rule at {rule.node}</b>"
     if rule.kind == "weight":
         terms = " + ".join(f"({_n(t[3])})" for t in rule.terms[:4])

@@ -1,7 +1,7 @@
 """The canvas: zoom, pan, rubber-band selection, moving nodes (as undoable commands), drops
 from the palette, connections by dragging between ports, and the Tab search popup."""
 from PySide6.QtCore import QEasingCurve, QPointF, QRectF, Qt, QVariantAnimation, Signal
-from PySide6.QtGui import QColor, QCursor, QFontInfo, QPainter
+from PySide6.QtGui import QCursor, QFontInfo, QPainter
 from PySide6.QtWidgets import QApplication, QGraphicsView, QToolTip
 
 from app.commands import MoveNodes
@@ -12,7 +12,7 @@ from .search_popup import NodeSearchPopup
 
 NODE_TYPE_MIME = "application/x-tensorweave-node-type"
 MIN_ZOOM, MAX_ZOOM = 0.05, 4.0
-MORE_SHADE = QColor(242, 193, 78, 60)   # the strip at an edge past which the graph goes on
+MORE_SHADE = S.MORE_SHADE
 FIT_MARGIN = 16                   # scene units around the graph when fitting it into the view
 MAX_FIT_ZOOM = 1.25               # a three-node graph is not blown up to fill the screen
 EMPTY_HINT = ("An empty graph.\n\nDrag a node from the Palette (or press Tab and type its name),\n"

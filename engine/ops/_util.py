@@ -2,7 +2,7 @@
 import numpy as np
 
 from ..backend import get_array_module
-from ..errors import ShapeError
+from ..errors import ArgumentError, ShapeError
 
 
 def sum_to(g, shape):
@@ -39,7 +39,10 @@ def norm_dims(dim, ndim, op):
 
 
 def pair(v, name, op):
-    """(a, b) from an int or a 2-sequence of non-negative ints."""
+    """(a, b) from an int, a 1-sequence (the same for both) or a 2-sequence of ints: kernel
+    sizes, strides, paddings and dilations of 2-D layers, in the engine and in the graph."""
+    if isinstance(v, (list, tuple)) and len(v) == 1:
+        v = v[0]
     if isinstance(v, (int, np.integer)):
         v = (int(v), int(v))
     try:
@@ -47,6 +50,21 @@ def pair(v, name, op):
     except Exception:
         raise ShapeError(f"{op}: {name} must be an int or a pair of ints, got {v!r}") from None
     return a, b
+
+
+def conv_out_size(size, k, s, p, d):
+    """Output length of a convolution or pooling window along one axis."""
+    return (size + 2 * p - d * (k - 1) - 1) // s + 1
+
+
+def same_padding(kernel, dilation, stride, op):
+    """The padding that keeps a stride-1 convolution's output the size of its input."""
+    if tuple(stride) != (1, 1):
+        raise ArgumentError(f"{op}: padding 'same' needs stride 1, got {tuple(stride)}")
+    eff = [d * (k - 1) for k, d in zip(kernel, dilation)]
+    if any(e % 2 for e in eff):
+        raise ArgumentError(f"{op}: padding 'same' needs an odd (effective) kernel size, got {tuple(kernel)}")
+    return (eff[0] // 2, eff[1] // 2)
 
 
 def as_strided(x, shape, strides):

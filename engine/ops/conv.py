@@ -6,12 +6,8 @@ the input gradient multiplies back to columns and adds them onto the input (col2
 """
 from ..backend import get_array_module
 from ..errors import ShapeError
-from ._util import as_strided
+from ._util import as_strided, conv_out_size as out_size
 from .base import Op
-
-
-def out_size(size, k, s, p, d):
-    return (size + 2 * p - d * (k - 1) - 1) // s + 1
 
 
 def windows(x, kh, kw, sh, sw, dh, dw, ho, wo):

@@ -1,5 +1,6 @@
 """Shape-rule helpers shared by the node type definitions."""
 from ...errors import DTypeError, ShapeError
+from ...ops._util import norm_dim as _norm_dim
 from ..issues import PortDTypeError, PortShapeError
 from ..registry import TensorSpec
 from ..shapes import N, broadcast, fmt
@@ -51,9 +52,11 @@ def broadcast_rule(ins, p):
 
 
 def norm_dim(d, ndim, port="x"):
-    if not -ndim <= d < max(ndim, 1):
-        fail(f"dim {d} is out of range for '{port}' with {ndim} dims", port)
-    return d % ndim if ndim else 0
+    """The engine's norm_dim, its error pinned to ``port``."""
+    try:
+        return _norm_dim(d, ndim, f"'{port}'")
+    except ShapeError as exc:
+        fail(str(exc), port)
 
 
 def matmul_shape(a, b):

@@ -4,6 +4,7 @@ from ...nn.init import INITIALIZERS
 from ...nn.recurrent import recurrent_weight_shapes, run_recurrent
 from ..params import P
 from ..registry import TensorSpec, WeightSpec, register
+from ...ops._util import conv_out_size, pair, same_padding
 from ..shapes import N, fmt
 from ._rules import fail, fail_dtype, last_dim_known, need_float, rank_at_least
 
@@ -38,8 +39,8 @@ register(type_id="Dense", category="Layers", title="Dense",
          covers=("nn.Linear", "functional.linear"), keywords=("linear", "fully connected", "neurons", "perceptron"))
 
 
-def _pair(v):
-    return (v[0], v[0]) if len(v) == 1 else tuple(v)
+def _pair(v, name="size"):
+    return pair(v, name, "layer")
 
 
 def _spatial(ins, port="x"):
@@ -51,8 +52,7 @@ def _spatial(ins, port="x"):
     return s
 
 
-def _out(size, k, st, pad, d):
-    return (size + 2 * pad - d * (k - 1) - 1) // st + 1
+_out = conv_out_size
 
 
 def _conv_padding(p, k, d):
@@ -60,10 +60,7 @@ def _conv_padding(p, k, d):
     if pad == "valid":
         return (0, 0)
     if pad == "same":
-        eff = [dd * (kk - 1) for kk, dd in zip(k, d)]
-        if any(e % 2 for e in eff) or _pair(p["stride"]) != (1, 1):
-            fail("padding 'same' needs stride 1 and an odd kernel size")
-        return (eff[0] // 2, eff[1] // 2)
+        return same_padding(k, d, _pair(p["stride"]), "padding")
     return tuple(pad)
 
 
