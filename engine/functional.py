@@ -6,6 +6,8 @@ take a numpy array or a Python number (turned into a tensor without gradient); a
 refused with an ArgumentError naming the function. Floating operands of matmul, linear, conv2d,
 the norms and the recurrent layers must share one dtype, as in PyTorch (DTypeError naming both);
 elementwise arithmetic promotes (float32 with float64 gives float64)."""
+from __future__ import annotations
+
 import builtins
 from collections import namedtuple
 
@@ -16,7 +18,8 @@ from .backend import get_array_module
 from .dtypes import as_dtype
 from .errors import ArgumentError, DTypeError, EngineError, ShapeError
 from .ops._util import norm_dim, norm_dims, pair, same_padding
-from .random import default_generator
+from .random import Generator, default_generator
+from .typing import Any, DTypeLike, Sequence, TensorLike
 from .tensor import Tensor, apply
 
 _python_abs, _python_max, _python_min, _python_sum = builtins.abs, builtins.max, builtins.min, builtins.sum
@@ -80,33 +83,33 @@ def _maybe_inplace(x, inplace, name, fn):
 
 
 # ---------------------------------------------------------------- arithmetic
-def add(a, b): return apply(O.Add(), *_operands(a, b))
-def sub(a, b): return apply(O.Sub(), *_operands(a, b))
-def mul(a, b): return apply(O.Mul(), *_operands(a, b))
-def div(a, b): return apply(O.Div(), *_operands(a, b))
-def neg(a): return apply(O.Neg(), _tensor(a, "neg"))
-def exp(a): return apply(O.Exp(), _tensor(a, "exp"))
-def log(a): return apply(O.Log(), _tensor(a, "log"))
-def sqrt(a): return apply(O.Sqrt(), _tensor(a, "sqrt"))
-def abs(a): return apply(O.Abs(), _tensor(a, "abs"))
-def sin(a): return apply(O.Sin(), _tensor(a, "sin"))
-def cos(a): return apply(O.Cos(), _tensor(a, "cos"))
-def square(a): return apply(O.PowScalar(2), _tensor(a, "square"))
-def clone(a): return apply(O.Clone(), _tensor(a, "clone"))
+def add(a: TensorLike, b: TensorLike) -> Tensor: return apply(O.Add(), *_operands(a, b))
+def sub(a: TensorLike, b: TensorLike) -> Tensor: return apply(O.Sub(), *_operands(a, b))
+def mul(a: TensorLike, b: TensorLike) -> Tensor: return apply(O.Mul(), *_operands(a, b))
+def div(a: TensorLike, b: TensorLike) -> Tensor: return apply(O.Div(), *_operands(a, b))
+def neg(a: TensorLike) -> Tensor: return apply(O.Neg(), _tensor(a, "neg"))
+def exp(a: TensorLike) -> Tensor: return apply(O.Exp(), _tensor(a, "exp"))
+def log(a: TensorLike) -> Tensor: return apply(O.Log(), _tensor(a, "log"))
+def sqrt(a: TensorLike) -> Tensor: return apply(O.Sqrt(), _tensor(a, "sqrt"))
+def abs(a: TensorLike) -> Tensor: return apply(O.Abs(), _tensor(a, "abs"))
+def sin(a: TensorLike) -> Tensor: return apply(O.Sin(), _tensor(a, "sin"))
+def cos(a: TensorLike) -> Tensor: return apply(O.Cos(), _tensor(a, "cos"))
+def square(a: TensorLike) -> Tensor: return apply(O.PowScalar(2), _tensor(a, "square"))
+def clone(a: TensorLike) -> Tensor: return apply(O.Clone(), _tensor(a, "clone"))
 
 
-def where(condition, input, other):
+def where(condition: TensorLike, input: TensorLike, other: TensorLike) -> Tensor:
     """``input`` where ``condition`` is true, else ``other`` (both broadcast)."""
     cond = condition.array if isinstance(condition, Tensor) else np.asarray(condition)
     if cond.dtype != np.bool_:
         raise DTypeError(f"where: the condition must be a bool tensor, got {cond.dtype}")
     a, b = _operands(input, other)
     return apply(O.Where(cond), a, b)
-def maximum(a, b): return apply(O.Maximum(), *_operands(a, b))
-def minimum(a, b): return apply(O.Minimum(), *_operands(a, b))
+def maximum(a: TensorLike, b: TensorLike) -> Tensor: return apply(O.Maximum(), *_operands(a, b))
+def minimum(a: TensorLike, b: TensorLike) -> Tensor: return apply(O.Minimum(), *_operands(a, b))
 
 
-def pow(a, b):
+def pow(a: TensorLike, b: TensorLike) -> Tensor:
     if isinstance(a, np.ndarray):
         a = _tensor(a, "pow")
     if isinstance(a, Tensor) and isinstance(b, (int, float)) and not isinstance(b, bool):
@@ -114,7 +117,7 @@ def pow(a, b):
     return apply(O.Pow(), *_operands(a, b))
 
 
-def clamp(a, min=None, max=None):
+def clamp(a: TensorLike, min: float | None = None, max: float | None = None) -> Tensor:
     if min is None and max is None:
         raise ArgumentError("clamp: give at least one of min and max")
     return apply(O.Clamp(min, max), _tensor(a, "clamp"))
@@ -123,7 +126,7 @@ def clamp(a, min=None, max=None):
 clip = clamp
 
 
-def cast(a, dtype):
+def cast(a: TensorLike, dtype: DTypeLike) -> Tensor:
     a, dtype = _tensor(a, "cast"), as_dtype(dtype)
     if a.array.dtype == dtype:
         return a
@@ -133,37 +136,38 @@ def cast(a, dtype):
 
 
 # ---------------------------------------------------------------- activations
-def relu(x, inplace=False):
+def relu(x: TensorLike, inplace: bool = False) -> Tensor:
     if inplace or not isinstance(x, Tensor):
         return _maybe_inplace(x, inplace, "relu", lambda t: apply(O.ReLU(), t))
     return apply(O.ReLU(), x)
 
 
-def leaky_relu(x, negative_slope=0.01, inplace=False):
+def leaky_relu(x: TensorLike, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     return _maybe_inplace(x, inplace, "leaky_relu", lambda t: apply(O.LeakyReLU(negative_slope), t))
 
 
-def elu(x, alpha=1.0, inplace=False):
+def elu(x: TensorLike, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     return _maybe_inplace(x, inplace, "elu", lambda t: apply(O.ELU(alpha), t))
 
 
-def sigmoid(x): return apply(O.Sigmoid(), _tensor(x, "sigmoid"))
-def tanh(x): return apply(O.Tanh(), _tensor(x, "tanh"))
-def softplus(x, beta=1.0, threshold=20.0): return apply(O.Softplus(beta, threshold), _tensor(x, "softplus"))
+def sigmoid(x: TensorLike) -> Tensor: return apply(O.Sigmoid(), _tensor(x, "sigmoid"))
+def tanh(x: TensorLike) -> Tensor: return apply(O.Tanh(), _tensor(x, "tanh"))
+def softplus(x: TensorLike, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    return apply(O.Softplus(beta, threshold), _tensor(x, "softplus"))
 
 
-def gelu(x, approximate="none"):
+def gelu(x: TensorLike, approximate: str = "none") -> Tensor:
     if approximate not in ("none", "tanh"):
         raise ArgumentError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
     return apply(O.GELU(approximate), _tensor(x, "gelu"))
 
 
-def softmax(x, dim=-1):
+def softmax(x: TensorLike, dim: int = -1) -> Tensor:
     x = _tensor(x, "softmax")
     return apply(O.Softmax(norm_dim(dim, x.ndim, "softmax")), x)
 
 
-def log_softmax(x, dim=-1):
+def log_softmax(x: TensorLike, dim: int = -1) -> Tensor:
     x = _tensor(x, "log_softmax")
     return apply(O.LogSoftmax(norm_dim(dim, x.ndim, "log_softmax")), x)
 
@@ -172,12 +176,12 @@ def log_softmax(x, dim=-1):
 MaxResult = namedtuple("MaxResult", "values indices")
 
 
-def sum(x, dim=None, keepdim=False):
+def sum(x: TensorLike, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> Tensor:
     x = _tensor(x, "sum")
     return apply(O.Sum(None if dim is None else norm_dims(dim, x.ndim, "sum"), keepdim), x)
 
 
-def mean(x, dim=None, keepdim=False):
+def mean(x: TensorLike, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> Tensor:
     x = _tensor(x, "mean")
     if x.array.dtype.kind != "f":
         raise DTypeError(f"mean: needs a floating-point tensor, got {x.array.dtype}; use .float() first")
@@ -195,16 +199,17 @@ def _extreme(cls, x, dim, keepdim):
     return MaxResult(*apply(cls(norm_dim(dim, x.ndim, cls.name), keepdim), x))
 
 
-def max(x, dim=None, keepdim=False):
+def max(x: TensorLike, dim: int | Tensor | None = None, keepdim: bool = False) -> Tensor | MaxResult:
     """The largest value; with ``dim``, a (values, indices) pair as in PyTorch."""
     return _extreme(O.Max, x, dim, keepdim)
 
 
-def min(x, dim=None, keepdim=False):
+def min(x: TensorLike, dim: int | Tensor | None = None, keepdim: bool = False) -> Tensor | MaxResult:
     return _extreme(O.Min, x, dim, keepdim)
 
 
-def var(x, dim=None, keepdim=False, correction=1):
+def var(x: TensorLike, dim: int | Sequence[int] | None = None, keepdim: bool = False,
+        correction: int = 1) -> Tensor:
     x = _tensor(x, "var")
     dims = norm_dims(dim, x.ndim, "var")
     n = int(np.prod([x.shape[d] for d in dims])) if dims else 1
@@ -212,7 +217,8 @@ def var(x, dim=None, keepdim=False, correction=1):
     return sum(d * d, dims, keepdim) * (1.0 / _python_max(n - correction, 1))
 
 
-def std(x, dim=None, keepdim=False, correction=1):
+def std(x: TensorLike, dim: int | Sequence[int] | None = None, keepdim: bool = False,
+        correction: int = 1) -> Tensor:
     return sqrt(var(x, dim, keepdim, correction))
 
 
@@ -223,7 +229,7 @@ def _shape_arg(shape):
     return tuple(int(s) for s in shape)
 
 
-def reshape(x, *shape):
+def reshape(x: TensorLike, *shape: int) -> Tensor:
     x = _tensor(x, "reshape")
     shape = _shape_arg(shape)
     if shape == x.shape:
@@ -231,7 +237,7 @@ def reshape(x, *shape):
     return apply(O.Reshape(shape), x)
 
 
-def permute(x, *dims):
+def permute(x: TensorLike, *dims: int) -> Tensor:
     x = _tensor(x, "permute")
     dims = _shape_arg(dims)
     if x.ndim == 0 and not dims:
@@ -241,7 +247,7 @@ def permute(x, *dims):
     return apply(O.Permute(tuple(d % x.ndim for d in dims)), x)
 
 
-def transpose(x, dim0, dim1):
+def transpose(x: TensorLike, dim0: int, dim1: int) -> Tensor:
     x = _tensor(x, "transpose")
     dims = list(range(x.ndim))
     a, b = norm_dim(dim0, x.ndim, "transpose"), norm_dim(dim1, x.ndim, "transpose")
@@ -249,7 +255,7 @@ def transpose(x, dim0, dim1):
     return apply(O.Permute(tuple(dims)), x)
 
 
-def flatten(x, start_dim=0, end_dim=-1):
+def flatten(x: TensorLike, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     x = _tensor(x, "flatten")
     if x.ndim == 0:
         return reshape(x, 1)
@@ -260,7 +266,7 @@ def flatten(x, start_dim=0, end_dim=-1):
     return reshape(x, shape)
 
 
-def squeeze(x, dim=None):
+def squeeze(x: TensorLike, dim: int | None = None) -> Tensor:
     x = _tensor(x, "squeeze")
     if dim is None:
         shape = tuple(s for s in x.shape if s != 1)
@@ -270,13 +276,13 @@ def squeeze(x, dim=None):
     return reshape(x, shape)
 
 
-def unsqueeze(x, dim):
+def unsqueeze(x: TensorLike, dim: int) -> Tensor:
     x = _tensor(x, "unsqueeze")
     d = norm_dim(dim, x.ndim + 1, "unsqueeze")
     return reshape(x, x.shape[:d] + (1,) + x.shape[d:])
 
 
-def expand(x, *shape):
+def expand(x: TensorLike, *shape: int) -> Tensor:
     shape = _shape_arg(shape)
     lead = len(shape) - x.ndim
     shape = tuple(x.shape[i - lead] if s == -1 else s for i, s in enumerate(shape))
@@ -293,12 +299,12 @@ def _raw_index(index):
     return index
 
 
-def getitem(x, index):
+def getitem(x: TensorLike, index: Any) -> Tensor:
     x = _tensor(x, "getitem")
     return apply(O.GetItem(_raw_index(index)), x)
 
 
-def cat(tensors, dim=0):
+def cat(tensors: Sequence[TensorLike], dim: int = 0) -> Tensor:
     tensors = [_tensor(t, "cat") for t in tensors]
     if not tensors:
         raise ArgumentError("cat: needs at least one tensor")
@@ -310,7 +316,7 @@ def cat(tensors, dim=0):
     return apply(O.Cat(d), *tensors)
 
 
-def stack(tensors, dim=0):
+def stack(tensors: Sequence[TensorLike], dim: int = 0) -> Tensor:
     tensors = [_tensor(t, "stack") for t in tensors]
     if not tensors:
         raise ArgumentError("stack: needs at least one tensor")
@@ -319,7 +325,7 @@ def stack(tensors, dim=0):
     return apply(O.Stack(norm_dim(dim, tensors[0].ndim + 1, "stack")), *tensors)
 
 
-def split(x, split_size_or_sections, dim=0):
+def split(x: TensorLike, split_size_or_sections: int | Sequence[int], dim: int = 0) -> tuple[Tensor, ...]:
     """Pieces of ``x`` along ``dim``: of size ``split_size`` each (the last may be smaller), or of
     the listed sizes, which must add up to the dimension."""
     x = _tensor(x, "split")
@@ -339,7 +345,7 @@ def split(x, split_size_or_sections, dim=0):
     return out if isinstance(out, tuple) else (out,)
 
 
-def pad(x, pad, value=0.0):
+def pad(x: TensorLike, pad: Sequence[int], value: float = 0.0) -> Tensor:
     """PyTorch's convention: ``pad`` lists (before, after) pairs starting from the last dim."""
     x = _tensor(x, "pad")
     pad = tuple(int(p) for p in pad)
@@ -354,7 +360,7 @@ def pad(x, pad, value=0.0):
 
 
 # ---------------------------------------------------------------- linear algebra
-def matmul(a, b):
+def matmul(a: TensorLike, b: TensorLike) -> Tensor:
     a, b = _operands(a, b)
     _same_dtype("matmul", "first second", a, b)
     if a.ndim == 0 or b.ndim == 0:
@@ -366,7 +372,7 @@ def matmul(a, b):
     return apply(O.MatMul(), a, b)
 
 
-def linear(x, weight, bias=None):
+def linear(x: TensorLike, weight: TensorLike, bias: TensorLike | None = None) -> Tensor:
     """x @ weightᵀ + bias, for x (..., in_features), weight (out_features, in_features)."""
     if not isinstance(x, Tensor):
         x = _tensor(x, "linear")
@@ -394,7 +400,9 @@ def _conv_padding(padding, kernel, dilation, stride):
     return pair(padding, "padding", "conv2d")
 
 
-def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1):
+def conv2d(x: TensorLike, weight: TensorLike, bias: TensorLike | None = None,
+           stride: int | tuple[int, int] = 1, padding: int | tuple[int, int] | str = 0,
+           dilation: int | tuple[int, int] = 1) -> Tensor:
     """2-D cross-correlation of x (N, C, H, W) with weight (O, C, kH, kW); padding may be an int,
     a pair, 'valid' or 'same'."""
     x, weight = _tensor(x, "conv2d"), _tensor(weight, "conv2d")
@@ -419,17 +427,21 @@ def _pool_args(name, kernel_size, stride, padding):
     return k, s, pair(padding, "padding", name)
 
 
-def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1):
+def max_pool2d(x: TensorLike, kernel_size: int | tuple[int, int],
+               stride: int | tuple[int, int] | None = None, padding: int | tuple[int, int] | str = 0,
+               dilation: int | tuple[int, int] = 1) -> Tensor:
     k, s, p = _pool_args("max_pool2d", kernel_size, stride, padding)
     return apply(O.MaxPool2d(k, s, p, pair(dilation, "dilation", "max_pool2d")), _tensor(x, "max_pool2d"))
 
 
-def avg_pool2d(x, kernel_size, stride=None, padding=0, count_include_pad=True):
+def avg_pool2d(x: TensorLike, kernel_size: int | tuple[int, int],
+               stride: int | tuple[int, int] | None = None, padding: int | tuple[int, int] | str = 0,
+               count_include_pad: bool = True) -> Tensor:
     k, s, p = _pool_args("avg_pool2d", kernel_size, stride, padding)
     return apply(O.AvgPool2d(k, s, p, count_include_pad), _tensor(x, "avg_pool2d"))
 
 
-def adaptive_avg_pool2d(x, output_size):
+def adaptive_avg_pool2d(x: TensorLike, output_size: int | tuple[int, int]) -> Tensor:
     x = _tensor(x, "adaptive_avg_pool2d")
     out = pair(output_size, "output_size", "adaptive_avg_pool2d")
     if x.ndim == 4 and out == (1, 1):
@@ -437,7 +449,7 @@ def adaptive_avg_pool2d(x, output_size):
     return apply(O.AdaptiveAvgPool2d(out), x)
 
 
-def global_avg_pool2d(x):
+def global_avg_pool2d(x: TensorLike) -> Tensor:
     """Mean over H and W: (N, C, H, W) → (N, C), Keras' GlobalAveragePooling2D."""
     x = _tensor(x, "global_avg_pool2d")
     if x.ndim != 4:
@@ -446,7 +458,8 @@ def global_avg_pool2d(x):
 
 
 # ---------------------------------------------------------------- regularization and normalization
-def dropout(x, p=0.5, training=True, inplace=False, generator=None):
+def dropout(x: TensorLike, p: float = 0.5, training: bool = True, inplace: bool = False,
+            generator: Generator | None = None) -> Tensor:
     """Inverted dropout; identity when not training or p == 0."""
     x = _tensor(x, "dropout")
     if not 0.0 <= p <= 1.0:
@@ -462,8 +475,9 @@ def _raw(t):
     return t.array if isinstance(t, Tensor) else t
 
 
-def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=False,
-               momentum=0.1, eps=1e-5):
+def batch_norm(x: TensorLike, running_mean: TensorLike, running_var: TensorLike,
+               weight: TensorLike | None = None, bias: TensorLike | None = None, training: bool = False,
+               momentum: float = 0.1, eps: float = 1e-05) -> Tensor:
     x = _tensor(x, "batch_norm")
     _same_dtype("batch_norm", "input weight bias", x, weight, bias)
     c = x.shape[1] if x.ndim >= 2 else None
@@ -479,7 +493,8 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=Fa
     return apply(op, *args)
 
 
-def layer_norm(x, normalized_shape, weight=None, bias=None, eps=1e-5):
+def layer_norm(x: TensorLike, normalized_shape: int | Sequence[int], weight: TensorLike | None = None,
+               bias: TensorLike | None = None, eps: float = 1e-05) -> Tensor:
     x = _tensor(x, "layer_norm")
     _same_dtype("layer_norm", "input weight bias", x, weight, bias)
     if isinstance(normalized_shape, int):
@@ -490,12 +505,14 @@ def layer_norm(x, normalized_shape, weight=None, bias=None, eps=1e-5):
     return apply(O.LayerNorm(normalized_shape, eps), *args)
 
 
-def embedding(indices, weight, padding_idx=None):
+def embedding(indices: TensorLike, weight: TensorLike, padding_idx: int | None = None) -> Tensor:
     return apply(O.Embedding(padding_idx), _tensor(indices), weight)
 
 
 # ---------------------------------------------------------------- recurrent sequences (batch-first)
-def rnn_sequence(x, h0, w_ih, w_hh, b_ih=None, b_hh=None, nonlinearity="tanh"):
+def rnn_sequence(x: TensorLike, h0: TensorLike, w_ih: TensorLike, w_hh: TensorLike,
+                 b_ih: TensorLike | None = None, b_hh: TensorLike | None = None,
+                 nonlinearity: str = "tanh") -> tuple[Tensor, Tensor]:
     """One recurrent layer over x (N, T, I): returns (outputs (N, T, H), last state (N, H))."""
     x = _tensor(x, "rnn")
     _same_dtype("rnn", "input h0 w_ih w_hh", x, h0, w_ih, w_hh)
@@ -503,7 +520,9 @@ def rnn_sequence(x, h0, w_ih, w_hh, b_ih=None, b_hh=None, nonlinearity="tanh"):
     return apply(O.RNNSeq(nonlinearity), *args)
 
 
-def lstm_sequence(x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None):
+def lstm_sequence(x: TensorLike, h0: TensorLike, c0: TensorLike, w_ih: TensorLike, w_hh: TensorLike,
+                  b_ih: TensorLike | None = None,
+                  b_hh: TensorLike | None = None) -> tuple[Tensor, Tensor, Tensor]:
     """One LSTM layer over x (N, T, I): returns (outputs, last hidden state, last cell state)."""
     x = _tensor(x, "lstm")
     _same_dtype("lstm", "input h0 w_ih w_hh", x, h0, w_ih, w_hh)
@@ -511,7 +530,8 @@ def lstm_sequence(x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None):
     return apply(O.LSTMSeq(), *args)
 
 
-def gru_sequence(x, h0, w_ih, w_hh, b_ih=None, b_hh=None):
+def gru_sequence(x: TensorLike, h0: TensorLike, w_ih: TensorLike, w_hh: TensorLike,
+                 b_ih: TensorLike | None = None, b_hh: TensorLike | None = None) -> tuple[Tensor, Tensor]:
     x = _tensor(x, "gru")
     _same_dtype("gru", "input h0 w_ih w_hh", x, h0, w_ih, w_hh)
     args = [x, h0, w_ih, w_hh] + ([b_ih, b_hh] if b_ih is not None else [])
@@ -525,42 +545,53 @@ def _loss(op, x, target):
     return apply(op, x, _const(target, x) if not isinstance(target, Tensor) else target)
 
 
-def mse_loss(input, target, reduction="mean"): return _loss(O.MSELoss(reduction), input, target)
-def msle_loss(input, target, reduction="mean"): return _loss(O.MSLELoss(reduction), input, target)
-def l1_loss(input, target, reduction="mean"): return _loss(O.L1Loss(reduction), input, target)
-def huber_loss(input, target, reduction="mean", delta=1.0): return _loss(O.HuberLoss(reduction, delta), input, target)
+def mse_loss(input: TensorLike, target: TensorLike, reduction: str = "mean") -> Tensor:
+    return _loss(O.MSELoss(reduction), input, target)
+def msle_loss(input: TensorLike, target: TensorLike, reduction: str = "mean") -> Tensor:
+    return _loss(O.MSLELoss(reduction), input, target)
+def l1_loss(input: TensorLike, target: TensorLike, reduction: str = "mean") -> Tensor:
+    return _loss(O.L1Loss(reduction), input, target)
+def huber_loss(input: TensorLike, target: TensorLike, reduction: str = "mean", delta: float = 1.0) -> Tensor:
+    return _loss(O.HuberLoss(reduction, delta), input, target)
 
 
-def smooth_l1_loss(input, target, reduction="mean", beta=1.0):
+def smooth_l1_loss(input: TensorLike, target: TensorLike, reduction: str = "mean",
+                   beta: float = 1.0) -> Tensor:
     """PyTorch's smooth L1: the Huber loss divided by ``beta`` (the L1 loss when beta is 0)."""
     if beta == 0:
         return l1_loss(input, target, reduction)
     if not beta > 0:
         raise ArgumentError(f"smooth_l1_loss: beta must be non-negative, got {beta}")
     return huber_loss(input, target, reduction, beta) * (1.0 / beta)
-def hinge_loss(input, target, reduction="mean"): return _loss(O.HingeLoss(reduction), input, target)
-def squared_hinge_loss(input, target, reduction="mean"): return _loss(O.SquaredHingeLoss(reduction), input, target)
+def hinge_loss(input: TensorLike, target: TensorLike, reduction: str = "mean") -> Tensor:
+    return _loss(O.HingeLoss(reduction), input, target)
+def squared_hinge_loss(input: TensorLike, target: TensorLike, reduction: str = "mean") -> Tensor:
+    return _loss(O.SquaredHingeLoss(reduction), input, target)
 
 
-def binary_cross_entropy(input, target, reduction="mean"):
+def binary_cross_entropy(input: TensorLike, target: TensorLike, reduction: str = "mean") -> Tensor:
     return _loss(O.BCELoss(reduction), input, target)
 
 
-def binary_cross_entropy_with_logits(input, target, reduction="mean", pos_weight=None):
+def binary_cross_entropy_with_logits(input: TensorLike, target: TensorLike, reduction: str = "mean",
+                                     pos_weight: TensorLike | None = None) -> Tensor:
     return _loss(O.BCEWithLogitsLoss(reduction, _raw(pos_weight)), input, target)
 
 
-def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean"):
+def cross_entropy(input: TensorLike, target: TensorLike, weight: TensorLike | None = None,
+                  ignore_index: int = -100, reduction: str = "mean") -> Tensor:
     """From logits (N, C[, d…]); target: integer labels (sparse categorical cross-entropy) or class
     probabilities of the input's shape."""
     return _loss(O.CrossEntropyLoss(_raw(weight), ignore_index, reduction), input, _tensor(target))
 
 
-def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
+def nll_loss(input: TensorLike, target: TensorLike, weight: TensorLike | None = None,
+             ignore_index: int = -100, reduction: str = "mean") -> Tensor:
     return _loss(O.NLLLoss(_raw(weight), ignore_index, reduction), input, _tensor(target))
 
 
-def categorical_cross_entropy(input, target, from_logits=False, reduction="mean", eps=1e-7):
+def categorical_cross_entropy(input: TensorLike, target: TensorLike, from_logits: bool = False,
+                              reduction: str = "mean", eps: float = 1e-07) -> Tensor:
     """Keras' categorical cross-entropy: predicted probabilities (or logits) with one-hot or
     probability targets, class axis last."""
     if from_logits:
@@ -570,11 +601,12 @@ def categorical_cross_entropy(input, target, from_logits=False, reduction="mean"
     return _loss(O.CategoricalCrossEntropy(eps, reduction), input, target)
 
 
-def movedim_last_to_1(x):
+def movedim_last_to_1(x: TensorLike) -> Tensor:
     return permute(x, 0, x.ndim - 1, *range(1, x.ndim - 1))
 
 
-def kl_div(input, target, reduction="mean", log_target=False):
+def kl_div(input: TensorLike, target: TensorLike, reduction: str = "mean",
+           log_target: bool = False) -> Tensor:
     return _loss(O.KLDivLoss(reduction, log_target), input, target)
 
 

@@ -6,7 +6,10 @@ the memory *and* the version counter. Every in-place change (``add_``, ``x += y`
 an optimizer step) bumps the version; ``backward`` refuses to use a value that was changed after
 an op saved it, instead of silently computing a wrong gradient.
 """
+from __future__ import annotations
+
 import itertools
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -14,8 +17,12 @@ from .backend import Device, device_of, get_array_module, is_gpu_array, to_host
 from .dtypes import as_dtype
 from .errors import DTypeError, EngineError, GraphError, ShapeError
 from .grad_mode import mode
-from .random import default_generator
+from .random import Generator, default_generator
+from .typing import Any, ArrayLike, DeviceLike, DTypeLike, Sequence, TensorLike
 from . import autograd
+
+if TYPE_CHECKING:
+    from .functional import MaxResult
 
 
 # Version stamps. Every in-place change takes the next stamp from one counter and writes it into
@@ -106,7 +113,8 @@ class Tensor:
     __array_ufunc__ = None        # numpy defers `ndarray + Tensor` to Tensor.__radd__
     __hash__ = object.__hash__   # == is elementwise, hashing stays by identity
 
-    def __init__(self, data, requires_grad=False, dtype=None, device=None):
+    def __init__(self, data: ArrayLike, requires_grad: bool = False, dtype: DTypeLike | None = None,
+                 device: DeviceLike | None = None) -> None:
         self.array = as_array(data, dtype, device)
         if requires_grad and self.array.dtype.kind != "f":
             raise DTypeError(f"only floating-point tensors can require gradients, got {self.array.dtype}")
@@ -116,7 +124,7 @@ class Tensor:
         self._op, self._idx, self._version = None, 0, None
 
     @classmethod
-    def wrap(cls, array, requires_grad=False):
+    def wrap(cls, array: Any, requires_grad: bool = False) -> Tensor:
         """A tensor around an existing engine array, without checks or copies (hot paths)."""
         t = cls.__new__(cls)
         t.array, t.grad, t.requires_grad, t.name, t._op, t._idx = array, None, requires_grad, None, None, 0
@@ -125,14 +133,14 @@ class Tensor:
 
     # ------------------------------------------------------------- storage
     @property
-    def data(self):
+    def data(self) -> Tensor:
         """This tensor's values as a tensor outside autograd, sharing its memory (PyTorch's
         ``.data``): ``w.data.sub_(lr * w.grad)`` updates ``w``. Unlike ``detach()``, changes made
         through it are not seen by the version check. The raw numpy/CuPy array is ``.array``."""
         return Tensor.wrap(self.array)
 
     @data.setter
-    def data(self, value):
+    def data(self, value: Tensor) -> None:
         if not isinstance(value, Tensor):
             raise TypeError(f"data: assign a Tensor, got {type(value).__name__} (the raw array is "
                             "set through .array)")
@@ -152,40 +160,40 @@ class Tensor:
 
     # ------------------------------------------------------------- facts
     @property
-    def shape(self):
+    def shape(self) -> tuple[int, ...]:
         return tuple(self.array.shape)
 
     @property
-    def ndim(self):
+    def ndim(self) -> int:
         return self.array.ndim
 
     @property
-    def dtype(self):
+    def dtype(self) -> np.dtype:
         return self.array.dtype
 
     @property
-    def device(self):
+    def device(self) -> Device:
         return device_of(self.array)
 
     @property
-    def is_leaf(self):
+    def is_leaf(self) -> bool:
         return self._op is None
 
-    def size(self, dim=None):
+    def size(self, dim: int | None = None) -> tuple[int, ...] | int:
         return self.shape if dim is None else self.shape[dim]
 
-    def numel(self):
+    def numel(self) -> int:
         return int(self.array.size)
 
-    def dim(self):
+    def dim(self) -> int:
         return self.array.ndim
 
-    def __len__(self):
+    def __len__(self) -> int:
         if self.array.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
         return self.array.shape[0]
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         body = np.array2string(to_host(self.array), precision=4, separator=", ", threshold=50)
         extra = f", device='{self.device}'" if is_gpu_array(self.array) else ""
         extra += ", requires_grad=True" if self.requires_grad else ""
@@ -193,7 +201,7 @@ class Tensor:
         return f"tensor({body}{dt}{extra})"
 
     # ------------------------------------------------------------- autodiff
-    def backward(self, grad=None, retain_graph=False):
+    def backward(self, grad: TensorLike | None = None, retain_graph: bool = False) -> None:
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad``; ``grad`` is the upstream
         gradient (required unless self has one element)."""
         if not self.requires_grad:
@@ -211,7 +219,7 @@ class Tensor:
                 raise ShapeError(f"backward: grad has shape {tuple(g.shape)} but the tensor has {self.shape}")
         autograd.backward(self, g, retain_graph)
 
-    def detach(self):
+    def detach(self) -> Tensor:
         """A tensor outside autograd sharing this one's memory and version counter."""
         if self._version is None:
             self._version = [0]
@@ -219,56 +227,56 @@ class Tensor:
         t._version = self._version
         return t
 
-    def detach_(self):
+    def detach_(self) -> Tensor:
         self._op, self._idx, self.requires_grad = None, 0, False
         return self
 
-    def clone(self):
+    def clone(self) -> Tensor:
         """A copy with its own memory; gradients flow back through it."""
         return F.clone(self)
 
-    def requires_grad_(self, flag=True):
+    def requires_grad_(self, flag: bool = True) -> Tensor:
         if flag and self.array.dtype.kind != "f":
             raise DTypeError(f"only floating-point tensors can require gradients, got {self.array.dtype}")
         self.requires_grad = bool(flag)
         return self
 
-    def zero_grad_(self):
+    def zero_grad_(self) -> None:
         self.grad = None
 
     @property
-    def grad_fn(self):
+    def grad_fn(self) -> Any:
         """The op that made this tensor (None for a leaf)."""
         return self._op
 
     # ------------------------------------------------------------- conversion
-    def __array__(self, dtype=None, copy=None):
+    def __array__(self, dtype: DTypeLike | None = None, copy: bool | None = None) -> np.ndarray:
         """``np.asarray(t)``: the values on the host (a copy from the GPU)."""
         a = to_host(self.array)
         return a if dtype is None else a.astype(dtype, copy=False)
 
-    def numpy(self):
+    def numpy(self) -> np.ndarray:
         """The values as a numpy array (a copy from the GPU; the same memory on the CPU)."""
         return to_host(self.array)
 
-    def item(self):
+    def item(self) -> float | int | bool:
         if self.array.size != 1:
             raise ShapeError(f"item: only one-element tensors convert to a Python number, got {self.shape}")
         return self.array.item()
 
-    def tolist(self):
+    def tolist(self) -> Any:
         return to_host(self.array).tolist()
 
-    def __float__(self):
+    def __float__(self) -> float:
         return float(self.item())
 
-    def __int__(self):
+    def __int__(self) -> int:
         return int(self.item())
 
-    def __bool__(self):
+    def __bool__(self) -> bool:
         return bool(self.item())
 
-    def to(self, target):
+    def to(self, target: DTypeLike | DeviceLike) -> Tensor:
         """A copy on another device (``'cpu'``, ``'gpu'``, ``'cuda:1'``) or with another dtype.
         Not recorded on the tape: the result is a leaf with the same requires_grad."""
         try:
@@ -281,50 +289,50 @@ class Tensor:
         t.requires_grad = self.requires_grad and t.array.dtype.kind == "f"
         return t
 
-    def cpu(self):
+    def cpu(self) -> Tensor:
         return self.to("cpu")
 
-    def cuda(self, index=0):
+    def cuda(self, index: int = 0) -> Tensor:
         return self.to(f"cuda:{index}")
 
-    def float(self):
+    def float(self) -> Tensor:
         return F.cast(self, np.float32)
 
-    def double(self):
+    def double(self) -> Tensor:
         return F.cast(self, np.float64)
 
-    def long(self):
+    def long(self) -> Tensor:
         return Tensor(self.array.astype(np.int64))
 
     # ------------------------------------------------------------- operators
-    def __add__(self, o): return F.add(self, o)
-    def __radd__(self, o): return F.add(o, self)
-    def __sub__(self, o): return F.sub(self, o)
-    def __rsub__(self, o): return F.sub(o, self)
-    def __mul__(self, o): return F.mul(self, o)
-    def __rmul__(self, o): return F.mul(o, self)
-    def __truediv__(self, o): return F.div(self, o)
-    def __rtruediv__(self, o): return F.div(o, self)
-    def __pow__(self, o): return F.pow(self, o)
-    def __rpow__(self, o): return F.pow(o, self)
-    def __matmul__(self, o): return F.matmul(self, o)
-    def __rmatmul__(self, o): return F.matmul(o, self)
-    def __neg__(self): return F.neg(self)
-    def __pos__(self): return self
-    def __abs__(self): return F.abs(self)
-    def __getitem__(self, index): return F.getitem(self, index)
+    def __add__(self, o: TensorLike) -> Tensor: return F.add(self, o)
+    def __radd__(self, o: TensorLike) -> Tensor: return F.add(o, self)
+    def __sub__(self, o: TensorLike) -> Tensor: return F.sub(self, o)
+    def __rsub__(self, o: TensorLike) -> Tensor: return F.sub(o, self)
+    def __mul__(self, o: TensorLike) -> Tensor: return F.mul(self, o)
+    def __rmul__(self, o: TensorLike) -> Tensor: return F.mul(o, self)
+    def __truediv__(self, o: TensorLike) -> Tensor: return F.div(self, o)
+    def __rtruediv__(self, o: TensorLike) -> Tensor: return F.div(o, self)
+    def __pow__(self, o: TensorLike) -> Tensor: return F.pow(self, o)
+    def __rpow__(self, o: TensorLike) -> Tensor: return F.pow(o, self)
+    def __matmul__(self, o: TensorLike) -> Tensor: return F.matmul(self, o)
+    def __rmatmul__(self, o: TensorLike) -> Tensor: return F.matmul(o, self)
+    def __neg__(self) -> Tensor: return F.neg(self)
+    def __pos__(self) -> Tensor: return self
+    def __abs__(self) -> Tensor: return F.abs(self)
+    def __getitem__(self, index: Any) -> Tensor: return F.getitem(self, index)
 
     def _compare(self, o, fn):
         return Tensor(fn(self.array, o.array if isinstance(o, Tensor) else o))
 
-    def __lt__(self, o): return self._compare(o, lambda a, b: a < b)
-    def __le__(self, o): return self._compare(o, lambda a, b: a <= b)
-    def __gt__(self, o): return self._compare(o, lambda a, b: a > b)
-    def __ge__(self, o): return self._compare(o, lambda a, b: a >= b)
-    def __eq__(self, o): return self._compare(o, lambda a, b: a == b)
-    def __ne__(self, o): return self._compare(o, lambda a, b: a != b)
+    def __lt__(self, o: TensorLike) -> Tensor: return self._compare(o, lambda a, b: a < b)
+    def __le__(self, o: TensorLike) -> Tensor: return self._compare(o, lambda a, b: a <= b)
+    def __gt__(self, o: TensorLike) -> Tensor: return self._compare(o, lambda a, b: a > b)
+    def __ge__(self, o: TensorLike) -> Tensor: return self._compare(o, lambda a, b: a >= b)
+    def __eq__(self, o: TensorLike) -> Tensor: return self._compare(o, lambda a, b: a == b)
+    def __ne__(self, o: TensorLike) -> Tensor: return self._compare(o, lambda a, b: a != b)
 
-    def __setitem__(self, index, value):
+    def __setitem__(self, index: Any, value: float) -> None:
         """In-place assignment ``x[i] = v``. On a tensor with a recorded history it is refused:
         the gradient of a partly overwritten tensor is not tracked; build the value with
         ``engine.where`` or ``engine.cat`` instead."""
@@ -374,33 +382,34 @@ class Tensor:
         self._bump_version()
         return self
 
-    def add_(self, other, alpha=1):
+    def add_(self, other: TensorLike, alpha: float = 1) -> Tensor:
         return self._inplace("add_", lambda s: s + (other if alpha == 1 else other * alpha), other)
 
-    def sub_(self, other, alpha=1):
+    def sub_(self, other: TensorLike, alpha: float = 1) -> Tensor:
         return self._inplace("sub_", lambda s: s - (other if alpha == 1 else other * alpha), other)
 
-    def mul_(self, other): return self._inplace("mul_", lambda s: s * other, other)
-    def div_(self, other): return self._inplace("div_", lambda s: s / other, other)
-    def pow_(self, p): return self._inplace("pow_", lambda s: s ** p, p)
-    def neg_(self): return self._inplace("neg_", lambda s: -s)
-    def exp_(self): return self._inplace("exp_", F.exp)
-    def sqrt_(self): return self._inplace("sqrt_", F.sqrt)
-    def abs_(self): return self._inplace("abs_", F.abs)
-    def relu_(self): return self._inplace("relu_", F.relu)
-    def sigmoid_(self): return self._inplace("sigmoid_", F.sigmoid)
-    def tanh_(self): return self._inplace("tanh_", F.tanh)
-    def clamp_(self, min=None, max=None): return self._inplace("clamp_", lambda s: F.clamp(s, min, max))
+    def mul_(self, other: TensorLike) -> Tensor: return self._inplace("mul_", lambda s: s * other, other)
+    def div_(self, other: TensorLike) -> Tensor: return self._inplace("div_", lambda s: s / other, other)
+    def pow_(self, p: float) -> Tensor: return self._inplace("pow_", lambda s: s ** p, p)
+    def neg_(self) -> Tensor: return self._inplace("neg_", lambda s: -s)
+    def exp_(self) -> Tensor: return self._inplace("exp_", F.exp)
+    def sqrt_(self) -> Tensor: return self._inplace("sqrt_", F.sqrt)
+    def abs_(self) -> Tensor: return self._inplace("abs_", F.abs)
+    def relu_(self) -> Tensor: return self._inplace("relu_", F.relu)
+    def sigmoid_(self) -> Tensor: return self._inplace("sigmoid_", F.sigmoid)
+    def tanh_(self) -> Tensor: return self._inplace("tanh_", F.tanh)
+    def clamp_(self, min: float | None = None, max: float | None = None) -> Tensor:
+        return self._inplace("clamp_", lambda s: F.clamp(s, min, max))
     clip_ = clamp_
 
-    def copy_(self, src):
+    def copy_(self, src: TensorLike) -> Tensor:
         """Copy ``src``'s values (broadcast to this shape) into this tensor."""
         src = src if isinstance(src, Tensor) else Tensor(np.asarray(src))
         if src.array.dtype != self.array.dtype:
             src = F.cast(src, self.array.dtype)
         return self._inplace("copy_", lambda s: s * 0 + src, src)
 
-    def fill_(self, value):
+    def fill_(self, value: float | Tensor) -> Tensor:
         value = value.item() if isinstance(value, Tensor) else value
         if mode.grad_enabled and self.requires_grad:
             return self._inplace("fill_", lambda s: s * 0 + value)
@@ -408,13 +417,13 @@ class Tensor:
         self._bump_version()
         return self
 
-    def zero_(self):
+    def zero_(self) -> Tensor:
         return self.fill_(0)
 
-    def uniform_(self, a=0.0, b=1.0, generator=None):
+    def uniform_(self, a: float = 0.0, b: float = 1.0, generator: Generator | None = None) -> Tensor:
         return self._draw_("uniform_", lambda g: g.uniform(a, b, self.shape), generator)
 
-    def normal_(self, mean=0.0, std=1.0, generator=None):
+    def normal_(self, mean: float = 0.0, std: float = 1.0, generator: Generator | None = None) -> Tensor:
         return self._draw_("normal_", lambda g: g.normal(mean, std, self.shape), generator)
 
     def _draw_(self, name, draw, generator):
@@ -422,79 +431,90 @@ class Tensor:
         return self._inplace(name, lambda s: s * 0 + Tensor(self.device.asarray(
             np.asarray(values, dtype=self.array.dtype))))
 
-    def __iadd__(self, o): return self.add_(o)
-    def __isub__(self, o): return self.sub_(o)
-    def __imul__(self, o): return self.mul_(o)
-    def __itruediv__(self, o): return self.div_(o)
+    def __iadd__(self, o: TensorLike) -> Tensor: return self.add_(o)
+    def __isub__(self, o: TensorLike) -> Tensor: return self.sub_(o)
+    def __imul__(self, o: TensorLike) -> Tensor: return self.mul_(o)
+    def __itruediv__(self, o: TensorLike) -> Tensor: return self.div_(o)
 
     # ------------------------------------------------------------- methods (PyTorch names)
-    def sum(self, dim=None, keepdim=False): return F.sum(self, dim, keepdim)
-    def mean(self, dim=None, keepdim=False): return F.mean(self, dim, keepdim)
-    def max(self, dim=None, keepdim=False): return F.max(self, dim, keepdim)
-    def min(self, dim=None, keepdim=False): return F.min(self, dim, keepdim)
-    def var(self, dim=None, keepdim=False, correction=1): return F.var(self, dim, keepdim, correction)
-    def std(self, dim=None, keepdim=False, correction=1): return F.std(self, dim, keepdim, correction)
+    def sum(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> Tensor:
+        return F.sum(self, dim, keepdim)
+    def mean(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> Tensor:
+        return F.mean(self, dim, keepdim)
+    def max(self, dim: int | None = None, keepdim: bool = False) -> Tensor | MaxResult:
+        return F.max(self, dim, keepdim)
+    def min(self, dim: int | None = None, keepdim: bool = False) -> Tensor | MaxResult:
+        return F.min(self, dim, keepdim)
+    def var(self, dim: int | Sequence[int] | None = None, keepdim: bool = False, correction: int = 1) -> Tensor:
+        return F.var(self, dim, keepdim, correction)
+    def std(self, dim: int | Sequence[int] | None = None, keepdim: bool = False, correction: int = 1) -> Tensor:
+        return F.std(self, dim, keepdim, correction)
 
-    def argmax(self, dim=None, keepdim=False):
+    def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         return Tensor(_arg(self.array, dim, keepdim, True))
 
-    def argmin(self, dim=None, keepdim=False):
+    def argmin(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         return Tensor(_arg(self.array, dim, keepdim, False))
 
-    def reshape(self, *shape): return F.reshape(self, *shape)
+    def reshape(self, *shape: int) -> Tensor: return F.reshape(self, *shape)
     view = reshape
-    def transpose(self, dim0, dim1): return F.transpose(self, dim0, dim1)
-    def permute(self, *dims): return F.permute(self, *dims)
-    def flatten(self, start_dim=0, end_dim=-1): return F.flatten(self, start_dim, end_dim)
-    def squeeze(self, dim=None): return F.squeeze(self, dim)
-    def unsqueeze(self, dim): return F.unsqueeze(self, dim)
-    def expand(self, *shape): return F.expand(self, *shape)
+    def transpose(self, dim0: int, dim1: int) -> Tensor: return F.transpose(self, dim0, dim1)
+    def permute(self, *dims: int) -> Tensor: return F.permute(self, *dims)
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+        return F.flatten(self, start_dim, end_dim)
+    def squeeze(self, dim: int | None = None) -> Tensor: return F.squeeze(self, dim)
+    def unsqueeze(self, dim: int) -> Tensor: return F.unsqueeze(self, dim)
+    def expand(self, *shape: int) -> Tensor: return F.expand(self, *shape)
 
     @property
-    def T(self):
+    def T(self) -> Tensor:
         return F.permute(self, *reversed(range(self.ndim)))
 
-    def exp(self): return F.exp(self)
-    def log(self): return F.log(self)
-    def sqrt(self): return F.sqrt(self)
-    def abs(self): return F.abs(self)
-    def pow(self, p): return F.pow(self, p)
-    def clamp(self, min=None, max=None): return F.clamp(self, min, max)
-    def relu(self): return F.relu(self)
-    def sigmoid(self): return F.sigmoid(self)
-    def tanh(self): return F.tanh(self)
-    def softmax(self, dim=-1): return F.softmax(self, dim)
-    def log_softmax(self, dim=-1): return F.log_softmax(self, dim)
-    def matmul(self, o): return F.matmul(self, o)
+    def exp(self) -> Tensor: return F.exp(self)
+    def log(self) -> Tensor: return F.log(self)
+    def sqrt(self) -> Tensor: return F.sqrt(self)
+    def abs(self) -> Tensor: return F.abs(self)
+    def pow(self, p: float | Tensor) -> Tensor: return F.pow(self, p)
+    def clamp(self, min: float | None = None, max: float | None = None) -> Tensor:
+        return F.clamp(self, min, max)
+    def relu(self) -> Tensor: return F.relu(self)
+    def sigmoid(self) -> Tensor: return F.sigmoid(self)
+    def tanh(self) -> Tensor: return F.tanh(self)
+    def softmax(self, dim: int = -1) -> Tensor: return F.softmax(self, dim)
+    def log_softmax(self, dim: int = -1) -> Tensor: return F.log_softmax(self, dim)
+    def matmul(self, o: TensorLike) -> Tensor: return F.matmul(self, o)
     mm = matmul
-    def add(self, o, alpha=1): return F.add(self, o if alpha == 1 else o * alpha)
-    def sub(self, o, alpha=1): return F.sub(self, o if alpha == 1 else o * alpha)
-    def mul(self, o): return F.mul(self, o)
-    def div(self, o): return F.div(self, o)
-    def neg(self): return F.neg(self)
-    def square(self): return F.square(self)
-    def sin(self): return F.sin(self)
-    def cos(self): return F.cos(self)
-    def clip(self, min=None, max=None): return F.clamp(self, min, max)
-    def maximum(self, o): return F.maximum(self, o)
-    def minimum(self, o): return F.minimum(self, o)
-    def view_as(self, o): return F.reshape(self, o.shape)
+    def add(self, o: TensorLike, alpha: float = 1) -> Tensor:
+        return F.add(self, o if alpha == 1 else o * alpha)
+    def sub(self, o: TensorLike, alpha: float = 1) -> Tensor:
+        return F.sub(self, o if alpha == 1 else o * alpha)
+    def mul(self, o: TensorLike) -> Tensor: return F.mul(self, o)
+    def div(self, o: TensorLike) -> Tensor: return F.div(self, o)
+    def neg(self) -> Tensor: return F.neg(self)
+    def square(self) -> Tensor: return F.square(self)
+    def sin(self) -> Tensor: return F.sin(self)
+    def cos(self) -> Tensor: return F.cos(self)
+    def clip(self, min: float | None = None, max: float | None = None) -> Tensor:
+        return F.clamp(self, min, max)
+    def maximum(self, o: TensorLike) -> Tensor: return F.maximum(self, o)
+    def minimum(self, o: TensorLike) -> Tensor: return F.minimum(self, o)
+    def view_as(self, o: TensorLike) -> Tensor: return F.reshape(self, o.shape)
     reshape_as = view_as
-    def contiguous(self): return self
-    def is_floating_point(self): return self.array.dtype.kind == "f"
-    def int(self): return F.cast(self, np.int32)
-    def bool(self): return F.cast(self, np.bool_)
+    def contiguous(self) -> Tensor: return self
+    def is_floating_point(self) -> bool: return self.array.dtype.kind == "f"
+    def int(self) -> Tensor: return F.cast(self, np.int32)
+    def bool(self) -> Tensor: return F.cast(self, np.bool_)
 
-    def t(self):
+    def t(self) -> Tensor:
         """The transpose of a matrix (a vector or scalar is returned as is), as ``torch.t``."""
         if self.ndim > 2:
             raise ShapeError(f"t: expects a tensor with at most 2 dims, got {self.shape}; use transpose")
         return self if self.ndim < 2 else F.transpose(self, 0, 1)
 
-    def all(self):
+    def all(self) -> Tensor:
         return Tensor(get_array_module(self.array).asarray(self.array.all()))
 
-    def any(self):
+    def any(self) -> Tensor:
         return Tensor(get_array_module(self.array).asarray(self.array.any()))
 
 

@@ -5,6 +5,10 @@ Observers subscribe with ``graph.subscribe(callback)``; each change calls ``call
 one of the classes in changes.py. A Qt scene mirrors the model through them; nothing here knows
 about Qt. Issues and the errors raised here are defined in issues.py.
 """
+from __future__ import annotations
+
+from typing import Any, Callable, Iterator
+
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -19,7 +23,7 @@ from .registry import REGISTRY
 from .shapes import fmt, numel
 
 
-def new_id():
+def new_id() -> str:
     return str(uuid.uuid4())
 
 
@@ -87,7 +91,7 @@ class Analysis:
 
 
 class Graph:
-    def __init__(self):
+    def __init__(self) -> None:
         self.nodes = {}
         self.edges = {}
         self.config = {}            # training and dataset configuration (see training.py)
@@ -97,7 +101,7 @@ class Graph:
         self.analysis = Analysis()
 
     # ------------------------------------------------------------- observation
-    def subscribe(self, callback):
+    def subscribe(self, callback: Callable[[ch.GraphChange], None]) -> Callable[[], None]:
         """Call ``callback(event)`` after every change; returns a function that unsubscribes."""
         self._listeners.append(callback)
         return lambda: self._listeners.remove(callback) if callback in self._listeners else None
@@ -116,7 +120,7 @@ class Graph:
         self._emit(ch.Analyzed(self.analysis))
 
     @contextmanager
-    def batch(self):
+    def batch(self) -> Iterator[Graph]:
         """Group edits (loading, pasting): one analysis at the end instead of one per edit."""
         self._batch_depth += 1
         try:
@@ -128,13 +132,15 @@ class Graph:
                 self._changed()
 
     # ------------------------------------------------------------- nodes
-    def node(self, node_id) -> Node:
+    def node(self, node_id: str) -> Node:
         try:
             return self.nodes[node_id]
         except KeyError:
             raise GraphEditError(f"no node with id {node_id}") from None
 
-    def add_node(self, type_id, params=None, position=(0.0, 0.0), node_id=None, title=None):
+    def add_node(self, type_id: str, params: dict[str, Any] | None = None,
+                 position: tuple[float, float] = (0.0, 0.0), node_id: str = None,
+                 title: str | None = None) -> Node:
         nt = REGISTRY.get(type_id)
         values = nt.default_params()
         for name, value in (params or {}).items():
@@ -151,7 +157,7 @@ class Graph:
         self._changed(ch.NodeAdded(node))
         return node
 
-    def remove_node(self, node_id):
+    def remove_node(self, node_id: str) -> Node:
         node = self.node(node_id)
         with self.batch():
             for e in [e for e in self.edges.values() if node_id in (e.src, e.dst)]:
@@ -160,7 +166,7 @@ class Graph:
             self._changed(ch.NodeRemoved(node))
         return node
 
-    def set_param(self, node_id, name, value):
+    def set_param(self, node_id: str, name: str, value: Any) -> None:
         node = self.node(node_id)
         try:
             spec = node.type.param(name)
@@ -172,17 +178,17 @@ class Graph:
         node.params[name] = value
         self._changed(ch.ParamChanged(node, name, value))
 
-    def move_node(self, node_id, position):
+    def move_node(self, node_id: str, position: tuple[float, float]) -> None:
         node = self.node(node_id)
         node.position = (float(position[0]), float(position[1]))
         self._emit(ch.NodeMoved(node, node.position))
 
-    def rename_node(self, node_id, title):
+    def rename_node(self, node_id: str, title: str | None) -> None:
         node = self.node(node_id)
         node.title = title or None
         self._emit(ch.NodeRenamed(node, node.title))
 
-    def set_config(self, key, value):
+    def set_config(self, key: str, value: Any) -> None:
         """Set (or, with None, remove) a configuration entry such as 'training' or 'dataset'."""
         if value is None:
             self.config.pop(key, None)
@@ -191,14 +197,14 @@ class Graph:
         self._emit(ch.ConfigChanged(key, value))
 
     # ------------------------------------------------------------- edges
-    def incoming(self, node_id):
+    def incoming(self, node_id: str) -> dict[str, Edge]:
         """{input port: Edge} of a node."""
         return {e.dst_port: e for e in self.edges.values() if e.dst == node_id}
 
-    def outgoing(self, node_id):
+    def outgoing(self, node_id: str) -> list[Edge]:
         return [e for e in self.edges.values() if e.src == node_id]
 
-    def check_connection(self, src, src_port, dst, dst_port):
+    def check_connection(self, src: str, src_port: str, dst: str, dst_port: str) -> None:
         """Raise ConnectionRefused with the reason if src.src_port → dst.dst_port cannot be made."""
         if src not in self.nodes or dst not in self.nodes:
             raise ConnectionRefused("one of the nodes does not exist", "missing")
@@ -228,7 +234,7 @@ class Graph:
                         kind = "dtype" if isinstance(exc, DTypeError) else "shape"
                         raise ConnectionRefused(f"{b.label}: {exc}", kind) from None
 
-    def can_connect(self, src, src_port, dst, dst_port):
+    def can_connect(self, src: str, src_port: str, dst: str, dst_port: str) -> tuple[bool, str]:
         """(True, '') or (False, reason)."""
         try:
             self.check_connection(src, src_port, dst, dst_port)
@@ -236,11 +242,11 @@ class Graph:
         except ConnectionRefused as exc:
             return False, exc.reason
 
-    def connect(self, src, src_port, dst, dst_port, edge_id=None):
+    def connect(self, src: str, src_port: str, dst: str, dst_port: str, edge_id: str | None = None) -> Edge:
         self.check_connection(src, src_port, dst, dst_port)
         return self.restore_edge(Edge(edge_id or new_id(), src, src_port, dst, dst_port))
 
-    def restore_node(self, node):
+    def restore_node(self, node: Node) -> Node:
         """Put a Node back as it is (the loader, undo): its id and parameters already checked."""
         if node.id in self.nodes:
             raise GraphEditError(f"a node with id {node.id} already exists")
@@ -248,7 +254,7 @@ class Graph:
         self._changed(ch.NodeAdded(node))
         return node
 
-    def restore_edge(self, edge):
+    def restore_edge(self, edge: Edge) -> Edge:
         """Put an Edge back as it was (the loader, undo, paste), without the connection checks:
         the analysis after the edit (or the batch) pins whatever does not fit."""
         if edge.id in self.edges:
@@ -257,7 +263,7 @@ class Graph:
         self._changed(ch.EdgeAdded(edge))
         return edge
 
-    def disconnect(self, edge_id):
+    def disconnect(self, edge_id: str) -> Edge:
         try:
             edge = self.edges.pop(edge_id)
         except KeyError:
@@ -265,7 +271,7 @@ class Graph:
         self._changed(ch.EdgeRemoved(edge))
         return edge
 
-    def to_networkx(self):
+    def to_networkx(self) -> nx.DiGraph:
         """The wiring as a networkx DiGraph of node ids (layout, cycle checks)."""
         g = nx.DiGraph()
         g.add_nodes_from(self.nodes)
@@ -273,15 +279,15 @@ class Graph:
         return g
 
     # ------------------------------------------------------------- queries
-    def nodes_of_role(self, role):
+    def nodes_of_role(self, role: str) -> list[Node]:
         return [n for n in self.nodes.values() if n.type.role == role]
 
-    def loss_node(self):
+    def loss_node(self) -> Node | None:
         losses = self.nodes_of_role("loss")
         return losses[0] if len(losses) == 1 else None
 
 
-def analyze(graph) -> Analysis:
+def analyze(graph: Graph) -> Analysis:
     """Topological order, shape inference over the symbolic batch, weights and typed issues."""
     a = Analysis()
     g = graph.to_networkx()
@@ -365,7 +371,7 @@ def _global_issues(graph, a, g):
                                       node=nid, severity="warning"))
 
 
-def describe(graph):
+def describe(graph: Graph) -> list[str]:
     """Lines of text: every node with its output shapes and parameter count, then the issues."""
     a = graph.analysis
     lines = []

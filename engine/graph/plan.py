@@ -6,6 +6,10 @@ then calls each node's forward in order and, for backward, each node's own small
 order, passing gradients between slots. Running node by node is what lets the editor show each
 node's value and gradient; with no listener the per-node reporting costs one branch per step.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Iterable
+
 import copy
 import time
 
@@ -22,8 +26,12 @@ from ..tensor import Tensor
 from . import events as ev
 from .issues import GraphInvalid  # noqa: F401  (re-exported)
 from .shapes import N
+from ..typing import ArrayLike, DTypeLike, DeviceLike, TensorLike
 
-
+if TYPE_CHECKING:
+    from .model import Graph, Node
+    from .weights import WeightStore
+    from ..random import Generator
 
 
 class Context:
@@ -57,7 +65,9 @@ class _Step:
 
 
 class Plan:
-    def __init__(self, graph, store, device="cpu", dtype="float32", generator=None, targets=None):
+    def __init__(self, graph: Graph, store: WeightStore | None, device: DeviceLike = "cpu",
+                 dtype: DTypeLike = "float32", generator: Generator | None = None,
+                 targets: Iterable[str] | None = None) -> None:
         a = graph.analysis
         if a.errors:
             raise GraphInvalid(a.errors)
@@ -121,7 +131,8 @@ class Plan:
         self.captured_generator = None
 
     # ------------------------------------------------------------- running
-    def forward(self, x, y=None, training=True, grad=None):
+    def forward(self, x: TensorLike, y: ArrayLike | Tensor | None = None, training: bool = True,
+                grad: bool | None = None) -> Tensor | None:
         """Run every node on a batch (arrays or tensors on the plan's device). Returns the loss
         tensor (None without a loss node or target). ``grad`` (default: ``training``) records
         the tape, so evaluation-mode values can still be differentiated."""
@@ -162,12 +173,12 @@ class Plan:
             return None
         return self.loss_tensor()
 
-    def loss_tensor(self):
+    def loss_tensor(self) -> Tensor | None:
         if self._loss_step is None:
             raise EngineError("the graph has no loss")
         return self._loss_step.tensors_out["loss"]
 
-    def backward(self):
+    def backward(self) -> None:
         """Gradients of the loss for every trainable weight (in ``.grad``, accumulated)."""
         if self.loss_slot is None:
             raise EngineError("backward: the graph has no loss node to differentiate")
@@ -208,7 +219,7 @@ class Plan:
             self.grads = grads
         self.step_count += 1
 
-    def predict(self, x, slot=None):
+    def predict(self, x: ArrayLike | Tensor, slot: int | None = None) -> Any:
         """The prediction (the loss's input, or the first Output) for ``x`` in evaluation mode."""
         self.forward(x, None, training=False)
         slot = slot if slot is not None else self.prediction_slot
@@ -217,11 +228,12 @@ class Plan:
             slot = self.slot_of[(e.src, e.src_port)]
         return self.values[slot]
 
-    def step_of(self, node_id):
+    def step_of(self, node_id: str) -> _Step | None:
         """The compiled step of a node (None when the plan does not run it)."""
         return next((s for s in self.steps if s.node.id == node_id), None)
 
-    def run_node(self, step, inputs, weights=None, training=False, generator=None):
+    def run_node(self, step: _Step, inputs: dict[str, Tensor], weights: dict[str, Tensor] | None = None,
+                 training: bool = False, generator: Generator | None = None) -> dict[str, Tensor]:
         """One step's node forward again, outside the plan's order (the gradient check, the chain
         rule): on ``inputs`` ({port: Tensor}), with ``weights`` (default: the step's own) and
         ``generator`` for its randomness (default: the plan's). Returns {output port: Tensor}."""
@@ -234,11 +246,12 @@ class Plan:
         finally:
             ctx.training, ctx.specs, ctx.generator = saved
 
-    def value_of(self, node_id, port):
+    def value_of(self, node_id: str, port: str) -> Any:
         return self.values[self.slot_of[(node_id, port)]]
 
     # ------------------------------------------------------------- diagnostics
-    def first_non_finite(self, x, y, training=True):
+    def first_non_finite(self, x: ArrayLike | Tensor, y: ArrayLike | Tensor | None,
+                         training: bool = True) -> tuple[Node, str] | None:
         """Re-run a batch and return (node label, what) for the first node whose weights or output
         hold NaN/Inf, or None."""
         for st in self.steps:

@@ -5,11 +5,16 @@ A node type declares its ports, typed parameters, how output shapes follow from 
 (over the symbolic batch N), which weights it owns, and its forward computation written against
 ``engine.functional`` (the plan differentiates it with the engine's tape).
 """
+from __future__ import annotations
+
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import TYPE_CHECKING, Any, Mapping, Protocol
 
 from .params import ParamSpec, PortSpec
 from .shapes import fmt
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
 
 CATEGORIES = ("Data", "Tensor ops", "Activations", "Layers", "Losses", "Outputs")
 ROLES = ("op", "input", "target", "parameter", "constant", "loss", "output")
@@ -34,6 +39,28 @@ class WeightSpec:
     trainable: bool = True
 
 
+class InferRule(Protocol):
+    """Shape inference: the output specs from the input specs (over the symbolic batch N) and the
+    parameters; raises ShapeError/DTypeError (fail/fail_dtype, pinned to a port) when they do not fit."""
+
+    def __call__(self, ins: Mapping[str, TensorSpec], p: Mapping[str, Any]) -> dict[str, TensorSpec]: ...
+
+
+class WeightsRule(Protocol):
+    """The weights a node owns, from its input specs and parameters."""
+
+    def __call__(self, ins: Mapping[str, TensorSpec], p: Mapping[str, Any]) -> dict[str, WeightSpec]: ...
+
+
+class ForwardFn(Protocol):
+    """The computation, written against ``engine.functional`` (``F``): input tensors by port,
+    weight tensors by name, parameters and the run's context (training mode, generator, device)
+    → output tensors by port. The plan differentiates it with the engine's tape."""
+
+    def __call__(self, F: Any, ins: Mapping[str, Tensor], w: Mapping[str, Tensor], p: Mapping[str, Any],
+                 ctx: Any) -> dict[str, Tensor]: ...
+
+
 @dataclass(frozen=True)
 class NodeType:
     type_id: str
@@ -44,9 +71,9 @@ class NodeType:
     outputs: tuple = ()
     params: tuple = ()
     role: str = "op"
-    infer: Callable = None           # (ins: {port: TensorSpec}, p: {name: value}) -> {port: TensorSpec}
-    forward: Callable = None         # (F, ins: {port: Tensor}, w: {name: Tensor}, p, ctx) -> {port: Tensor}
-    weights: Callable = None         # (ins, p) -> {name: WeightSpec}
+    infer: InferRule | None = None
+    forward: ForwardFn | None = None
+    weights: WeightsRule | None = None
     covers: tuple = ()               # engine names this node type exposes ('functional.relu', 'nn.Linear')
     keywords: tuple = ()             # extra words for search ('logistic', 'fully connected')
     task: str = None                 # losses: 'regression', 'binary' or 'multiclass'

@@ -1,6 +1,10 @@
 """Training a graph: the configuration stored with it, and ``Trainer.fit`` with history, metrics,
 early stopping, best-weights checkpoint, thread-safe pause/resume/stop and NaN detection that
 names the node where the bad value first appeared."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable
+
 import csv
 import threading
 import time
@@ -18,6 +22,12 @@ from .plan import Plan
 from .overfitting import chance_loss
 from .training_data import TrainingData
 from .weights import WeightStore
+from ..typing import ArrayLike
+
+if TYPE_CHECKING:
+    from ..data import Normalizer
+    from .model import Graph
+    from ..tensor import Tensor
 
 OPTIMIZERS = {"sgd": optim.SGD, "adam": optim.Adam, "adamw": optim.AdamW, "adamax": optim.Adamax,
               "rmsprop": optim.RMSprop, "adagrad": optim.Adagrad, "adadelta": optim.Adadelta}
@@ -46,7 +56,7 @@ TRAINING_PARAMS = (
 _SPECS = {p.name: p for p in TRAINING_PARAMS}
 
 
-def training_config(values=None):
+def training_config(values: dict[str, Any] | None = None) -> dict[str, Any]:
     """A complete, validated training configuration (defaults filled in)."""
     cfg = {p.name: p.default for p in TRAINING_PARAMS}
     for k, v in (values or {}).items():
@@ -56,7 +66,7 @@ def training_config(values=None):
     return cfg
 
 
-def training_blocker(graph):
+def training_blocker(graph: Graph) -> str | None:
     """Why ``graph`` cannot be trained as it stands (one sentence for a tooltip), or None.
     The same conditions Trainer.setup raises on, checked without preparing any data."""
     a = graph.analysis
@@ -80,21 +90,21 @@ def training_blocker(graph):
 class History:
     """Per-epoch rows (epoch, train_loss, val_loss, metrics, lr, seconds) and per-batch losses."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.epochs = []
         self.batches = []
         self.chance_loss = None      # the loss of the best constant prediction (overfitting.chance_loss)
 
-    def column(self, key):
+    def column(self, key: str) -> list:
         return [row.get(key) for row in self.epochs]
 
-    def best_epoch(self, key="val_loss"):
+    def best_epoch(self, key: str = "val_loss") -> int | None:
         vals = [(v, i) for i, v in enumerate(self.column(key)) if v is not None]
         if not vals:
             vals = [(v, i) for i, v in enumerate(self.column("train_loss")) if v is not None]
         return self.epochs[min(vals)[1]]["epoch"] if vals else None
 
-    def to_rows(self):
+    def to_rows(self) -> tuple[list[str], list[list]]:
         keys = []
         for row in self.epochs:
             for k in row:
@@ -102,21 +112,21 @@ class History:
                     keys.append(k)
         return keys, [[row.get(k, "") for k in keys] for row in self.epochs]
 
-    def write_csv(self, path):
+    def write_csv(self, path: str) -> None:
         keys, rows = self.to_rows()
         with open(path, "w", newline="") as f:
             w = csv.writer(f)
             w.writerow(keys)
             w.writerows(rows)
 
-    def to_json(self):
+    def to_json(self) -> dict[str, Any]:
         out = {"epochs": self.epochs, "batches": self.batches}
         if self.chance_loss is not None:
             out["chance_loss"] = self.chance_loss
         return out
 
     @classmethod
-    def from_json(cls, d):
+    def from_json(cls, d: dict[str, Any]) -> History:
         h = cls()
         h.epochs = list(d.get("epochs", []))
         h.batches = list(d.get("batches", []))
@@ -145,8 +155,9 @@ class Trainer:
     'stopped'), ``data`` (TrainingData) and ``best_weights`` (the best epoch's weights).
     """
 
-    def __init__(self, graph, store=None, base_dir=".", listener=None, sample_every=0, sample_interval=0.0,
-                 data=None, validation=None):
+    def __init__(self, graph: Graph, store: WeightStore | None = None, base_dir: str = ".",
+                 listener: Callable[[object], None] | None = None, sample_every: int = 0,
+                 sample_interval: float = 0.0, data: Any = None, validation: Any = None) -> None:
         self.graph = graph
         self.store = store if store is not None else WeightStore()
         self.base_dir = base_dir
@@ -171,24 +182,24 @@ class Trainer:
         self.holds_best = False          # the store holds the best epoch's weights (restored)
 
     # ------------------------------------------------------------- control (any thread)
-    def stop(self):
+    def stop(self) -> None:
         self._stop.set()
         self._running.set()
 
-    def pause(self):
+    def pause(self) -> None:
         self._single_step = False
         self._running.clear()
 
-    def resume(self):
+    def resume(self) -> None:
         self._single_step = False
         self._running.set()
 
-    def step(self):
+    def step(self) -> None:
         """While paused: let exactly one more batch run, then pause again."""
         self._single_step = True
         self._running.set()
 
-    def request_weights(self):
+    def request_weights(self) -> None:
         """Ask for a WeightsPublished event at the next batch boundary (also while paused)."""
         self._weights_wanted.set()
 
@@ -198,10 +209,10 @@ class Trainer:
             self._emit(ev.WeightsPublished(self._epoch, self._step, self.store.state(), final))
 
     @property
-    def paused(self):
+    def paused(self) -> bool:
         return not self._running.is_set()
 
-    def set_pace(self, epochs_per_second=None, pause_each_epoch=False):
+    def set_pace(self, epochs_per_second: float | None = None, pause_each_epoch: bool = False) -> None:
         """Slow training down so the eye can follow it: at most ``epochs_per_second`` (None: full
         speed) and/or a pause after every epoch. The pace only adds waiting between batches, so
         the same seed gives the same numbers at any pace. May be called while training."""
@@ -249,7 +260,7 @@ class Trainer:
             self.listener(event)
 
     # ------------------------------------------------------------- set-up
-    def setup(self, overrides=None):
+    def setup(self, overrides: dict[str, Any] | None = None) -> Trainer:
         """Validate the configuration, prepare the data and compile the graph (fit calls it)."""
         cfg = training_config({**self.graph.config.get("training", {}), **(overrides or {})})
         blocker = training_blocker(self.graph) if self._data_source is not None else None
@@ -274,7 +285,7 @@ class Trainer:
         return self
 
     @property
-    def normalizer(self):
+    def normalizer(self) -> Normalizer | None:
         return self.data.normalizer if self.data is not None else None
 
     def _make_optimizer(self, cfg):
@@ -303,7 +314,7 @@ class Trainer:
         return None
 
     # ------------------------------------------------------------- metrics
-    def evaluate(self, x, y, batch_size=512, stoppable=False):
+    def evaluate(self, x: Any, y: Any, batch_size: int = 512, stoppable: bool = False) -> tuple[float, float]:
         """(mean loss, metric) over a data set in evaluation mode; ``stoppable``: give up (raise
         TrainingStopped) between chunks once stop() was called, so Stop stays prompt on big sets."""
         plan = self.plan
@@ -323,7 +334,7 @@ class Trainer:
         return float(to_host(total)) / n, float(to_host(metric)) / n
 
     # ------------------------------------------------------------- the loop
-    def fit(self, overrides=None):
+    def fit(self, overrides: dict[str, Any] | None = None) -> History:
         """Train as configured; returns the History. Safe to call from a worker thread: stop(),
         pause() and resume() may be called from any other thread."""
         if self.plan is None or overrides:
@@ -403,7 +414,7 @@ class Trainer:
         self.end_reason, self.end_message = reason, message
         return self.history
 
-    def train_batch(self, idx, epoch=0, batch=0):
+    def train_batch(self, idx: np.ndarray, epoch: int = 0, batch: int = 0) -> tuple[float, float]:
         """One optimisation step on the training rows ``idx``: (loss, metric sum over the batch)."""
         plan, opt = self.plan, self.optimizer
         xb, yb = self.data.x_train[idx], self.data.y_train[idx]
@@ -419,11 +430,11 @@ class Trainer:
         metric = float(to_host(self.data.rule.metric_sum(plan.values[plan.prediction_slot], plan.values[plan.target_slot])))
         return lv, metric
 
-    def first_batch(self):
+    def first_batch(self) -> np.ndarray:
         """The rows of the first batch of the first epoch (what "animate one step" trains on)."""
         return self.data.first_batch(self.cfg)
 
-    def predict(self, x, batch_size=1024):
+    def predict(self, x: ArrayLike | Tensor, batch_size: int = 1024) -> np.ndarray:
         """The graph's prediction (the loss's input) for the samples ``x``, in evaluation mode,
         as a numpy array."""
         if self.plan is None:
@@ -435,12 +446,12 @@ class Trainer:
         return np.concatenate([np.array(to_host(self.plan.predict(xp.asarray(x[i:i + batch_size]))))
                                for i in range(0, len(x), batch_size)])
 
-    def evaluate_validation(self):
+    def evaluate_validation(self) -> tuple[float, float]:
         """(loss, metric) on the validation set (the training set when there is none)."""
         d = self.data
         return self.evaluate(d.x_val, d.y_val) if d.x_val is not None else self.evaluate(d.x_train, d.y_train)
 
-    def final_evaluation(self):
+    def final_evaluation(self) -> dict[str, float]:
         """Loss and metric of the weights as they are now (after any restore), on both sets."""
         d = self.data
         metric = d.rule.metric
@@ -450,14 +461,14 @@ class Trainer:
                 out[f"{part}_loss"], out[f"{part}_{metric}"] = self.evaluate(x, y)
         return out
 
-    def restore_best(self):
+    def restore_best(self) -> None:
         """Put back the weights of the epoch with the lowest validation loss."""
         if self.best_weights is not None:
             self.store.load_state(self.best_weights)
             self.holds_best = True
 
     @property
-    def can_restore_best(self):
+    def can_restore_best(self) -> bool:
         """There are best weights to go back to, and they are not the ones in place already."""
         if self.best_weights is None or self.holds_best or not self.history.epochs:
             return False
@@ -473,5 +484,5 @@ class Trainer:
         raise NonFiniteLoss(f"training stopped at epoch {epoch}: the loss became NaN/Inf. Try a smaller "
                             "learning rate.")
 
-    def state(self):
+    def state(self) -> dict[str, Any]:
         return {"history": self.history.to_json(), "normalizer": self.normalizer.state() if self.normalizer else None}

@@ -6,6 +6,10 @@ read as an answer, from what the loss node type declares it expects).
 The Trainer, the window's views, the step animation and the command line all read these public
 fields; none of them reaches into another's private state.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -14,6 +18,10 @@ from ..backend import get_array_module, to_host
 from ..data import Dataset, DataError, Normalizer, batch_indices, prepare
 from ..errors import EngineError
 from ..tensor import Tensor
+
+if TYPE_CHECKING:
+    from .model import Graph
+    from .registry import NodeType, TensorSpec
 
 # what a loss node type may declare it reads (NodeType.expects)
 EXPECTS = ("values", "probabilities", "logits", "log_probabilities", "scores")
@@ -29,22 +37,22 @@ class LabelRule:
     expects: str
 
     @classmethod
-    def of_loss(cls, loss_type):
+    def of_loss(cls, loss_type: NodeType) -> LabelRule:
         """The rule of a loss node type (``graph.loss_node().type``)."""
         if loss_type.expects not in EXPECTS:
             raise EngineError(f"{loss_type.type_id}: a loss node type must declare what it expects, one of {EXPECTS}")
         return cls(loss_type.task, loss_type.expects)
 
     @property
-    def metric(self):
+    def metric(self) -> str:
         return "mae" if self.task == "regression" else "accuracy"
 
     @property
-    def threshold(self):
+    def threshold(self) -> float:
         """A single output column names class 1 above this value."""
         return 0.5 if self.expects == "probabilities" else 0.0
 
-    def metric_sum(self, pred, y):
+    def metric_sum(self, pred: Any, y: Any) -> Any:
         """Over a batch (on its device): the number of correct answers, or the summed absolute error."""
         xp = get_array_module(pred)
         if self.task == "regression":
@@ -57,14 +65,14 @@ class LabelRule:
         t = y.reshape(len(y), -1)[:, 0] > (0.0 if xp.any(y < 0) else 0.5)
         return (p == t).sum()
 
-    def predicted_labels(self, pred):
+    def predicted_labels(self, pred: Any) -> np.ndarray:
         pred = np.asarray(pred).reshape(len(pred), -1)
         if pred.shape[1] > 1:
             return pred.argmax(axis=1)
         return (pred[:, 0] > self.threshold).astype(np.int64)
 
     @staticmethod
-    def true_labels(y):
+    def true_labels(y: Any) -> np.ndarray:
         """Integer labels from int labels, one-hot rows or a single 0/1 (or −1/1) column."""
         y = np.asarray(y)
         if y.dtype.kind in "iu":
@@ -74,7 +82,7 @@ class LabelRule:
             return y.argmax(axis=1)
         return (y[:, 0] > (0.0 if (y < 0).any() else 0.5)).astype(np.int64)
 
-    def probabilities(self, pred):
+    def probabilities(self, pred: Any) -> np.ndarray:
         """Class probabilities (N × C, C ≥ 2) implied by the network's outputs."""
         p = np.asarray(pred, dtype=np.float64).reshape(len(pred), -1)
         if p.shape[1] == 1:
@@ -88,7 +96,7 @@ class LabelRule:
         return e / e.sum(axis=1, keepdims=True)
 
 
-def adapt_targets(y, spec, task):
+def adapt_targets(y: np.ndarray, spec: TensorSpec, task: str) -> np.ndarray:
     """Dataset labels shaped as the Target node expects: int labels become float columns for
     binary losses and one-hot rows for categorical ones."""
     want = tuple(spec.shape[1:])
@@ -118,7 +126,7 @@ def _host_array(a, what):
         raise DataError(f"{what}: expected an array or a tensor, got {type(a).__name__}") from None
 
 
-def dataset_from(data, task, name="arrays"):
+def dataset_from(data: Any, task: str, name: str = "arrays") -> Dataset:
     """An engine.data.Dataset from what a Python user has at hand: a Dataset, an
     ``engine.utils.data.TensorDataset`` (its first two tensors) or an ``(x, y)`` pair of arrays or
     tensors. Float features become float32, as the engine computes."""
@@ -153,34 +161,35 @@ class TrainingData:
     class_names: list = field(default_factory=list)
 
     @property
-    def task(self):
+    def task(self) -> str:
         return self.rule.task
 
     @property
-    def n_train(self):
+    def n_train(self) -> int:
         return len(self.x_train)
 
     @property
-    def n_val(self):
+    def n_val(self) -> int:
         return 0 if self.x_val is None else len(self.x_val)
 
-    def host(self, part="train"):
+    def host(self, part: str = "train") -> tuple[np.ndarray, np.ndarray]:
         """(x, y) of 'train' or 'validation' as numpy arrays ('validation' falls back to the
         training rows when there is no validation set)."""
         if part == "validation" and self.x_val is not None:
             return np.asarray(to_host(self.x_val)), np.asarray(to_host(self.y_val))
         return np.asarray(to_host(self.x_train)), np.asarray(to_host(self.y_train))
 
-    def batches(self, cfg, rng):
+    def batches(self, cfg: dict[str, Any], rng: np.random.Generator) -> list[np.ndarray]:
         """The training rows' batches of one epoch, as the configuration asks."""
         return batch_indices(self.n_train, cfg["batch_size"], cfg["shuffle"], rng)
 
-    def first_batch(self, cfg):
+    def first_batch(self, cfg: dict[str, Any]) -> np.ndarray:
         """The rows of the first batch of the first epoch (what "animate one step" trains on)."""
         return self.batches(cfg, np.random.default_rng(cfg["seed"]))[0]
 
     @classmethod
-    def for_graph(cls, graph, cfg, xp=np, base_dir=".", data=None, validation=None):
+    def for_graph(cls, graph: Graph, cfg: dict[str, Any], xp: Any = np, base_dir: str = ".", data: Any = None,
+                  validation: Any = None) -> TrainingData:
         """Prepare the data for training ``graph``: from its data set configuration, or from
         ``data`` (see ``dataset_from``) with ``validation`` a second such value or the share of
         rows to hold out (default: the configuration's validation_split, else 0.2)."""

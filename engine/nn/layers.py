@@ -1,4 +1,8 @@
 """Feed-forward layers: Dense (Linear), convolution, pooling, normalization, dropout, embedding."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Sequence
+
 import numpy as np
 
 from .. import functional as F
@@ -9,6 +13,11 @@ from ..ops._util import pair
 from ..random import default_generator
 from .init import initialize
 from .module import Module, Parameter
+from ..typing import DTypeLike, DeviceLike, TensorLike
+
+if TYPE_CHECKING:
+    from ..random import Generator
+    from ..tensor import Tensor
 
 
 def _param(shape, dtype, device):
@@ -21,24 +30,25 @@ def _buffer(value, dtype, device):
 
 
 class Identity(Module):
-    def forward(self, x):
+    def forward(self, x: Any) -> Any:
         return x
 
 
 class Flatten(Module):
-    def __init__(self, start_dim=1, end_dim=-1):
+    def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
         super().__init__()
         self.start_dim, self.end_dim = start_dim, end_dim
 
-    def forward(self, x):
+    def forward(self, x: TensorLike) -> Tensor:
         return F.flatten(x, self.start_dim, self.end_dim)
 
 
 class Linear(Module):
     """Dense layer: y = x Wᵀ + b with W of shape (out_features, in_features)."""
 
-    def __init__(self, in_features, out_features, bias=True, weight_init="default",
-                 bias_init="default", dtype="float32", device=None, generator=None):
+    def __init__(self, in_features: int, out_features: int, bias: bool = True, weight_init: str = "default",
+                 bias_init: str = "default", dtype: DTypeLike = "float32", device: DeviceLike = None,
+                 generator: Generator | None = None) -> None:
         super().__init__()
         if in_features < 1 or out_features < 1:
             raise ArgumentError(f"Linear: in_features and out_features must be positive, got "
@@ -48,10 +58,10 @@ class Linear(Module):
         self.weight = initialize(_param((out_features, in_features), dtype, device), weight_init, in_features, g)
         self.bias = initialize(_param((out_features,), dtype, device), bias_init, in_features, g) if bias else None
 
-    def forward(self, x):
+    def forward(self, x: TensorLike) -> Tensor:
         return F.linear(x, self.weight, self.bias)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
 
 
@@ -59,9 +69,11 @@ Dense = Linear
 
 
 class Conv2d(Module):
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
-                 bias=True, weight_init="default", bias_init="default", dtype="float32",
-                 device=None, generator=None):
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: int | tuple[int, int],
+                 stride: int | tuple[int, int] | None = 1, padding: int | tuple[int, int] | str = 0,
+                 dilation: int | tuple[int, int] = 1, bias: bool = True, weight_init: str = "default",
+                 bias_init: str = "default", dtype: DTypeLike = "float32", device: DeviceLike = None,
+                 generator: Generator | None = None) -> None:
         super().__init__()
         kh, kw = pair(kernel_size, "kernel_size", "Conv2d")
         self.in_channels, self.out_channels = in_channels, out_channels
@@ -71,60 +83,62 @@ class Conv2d(Module):
         self.weight = initialize(_param((out_channels, in_channels, kh, kw), dtype, device), weight_init, fan_in, g)
         self.bias = initialize(_param((out_channels,), dtype, device), bias_init, fan_in, g) if bias else None
 
-    def forward(self, x):
+    def forward(self, x: TensorLike) -> Tensor:
         return F.conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
                 f"stride={self.stride}, padding={self.padding}")
 
 
 class MaxPool2d(Module):
-    def __init__(self, kernel_size, stride=None, padding=0, dilation=1):
+    def __init__(self, kernel_size: int | tuple[int, int], stride: int | tuple[int, int] | None = None,
+                 padding: int | tuple[int, int] | str = 0, dilation: int | tuple[int, int] = 1) -> None:
         super().__init__()
         self.kernel_size, self.stride, self.padding, self.dilation = kernel_size, stride, padding, dilation
 
-    def forward(self, x):
+    def forward(self, x: TensorLike) -> Tensor:
         return F.max_pool2d(x, self.kernel_size, self.stride, self.padding, self.dilation)
 
 
 class AvgPool2d(Module):
-    def __init__(self, kernel_size, stride=None, padding=0, count_include_pad=True):
+    def __init__(self, kernel_size: int | tuple[int, int], stride: int | tuple[int, int] | None = None,
+                 padding: int | tuple[int, int] | str = 0, count_include_pad: bool = True) -> None:
         super().__init__()
         self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
         self.count_include_pad = count_include_pad
 
-    def forward(self, x):
+    def forward(self, x: TensorLike) -> Tensor:
         return F.avg_pool2d(x, self.kernel_size, self.stride, self.padding, self.count_include_pad)
 
 
 class AdaptiveAvgPool2d(Module):
-    def __init__(self, output_size):
+    def __init__(self, output_size: int | tuple[int, int]) -> None:
         super().__init__()
         self.output_size = output_size
 
-    def forward(self, x):
+    def forward(self, x: TensorLike) -> Tensor:
         return F.adaptive_avg_pool2d(x, self.output_size)
 
 
 class GlobalAvgPool2d(Module):
     """(N, C, H, W) → (N, C)."""
 
-    def forward(self, x):
+    def forward(self, x: TensorLike) -> Tensor:
         return F.global_avg_pool2d(x)
 
 
 class Dropout(Module):
-    def __init__(self, p=0.5, inplace=False, generator=None):
+    def __init__(self, p: float = 0.5, inplace: bool = False, generator: Generator | None = None) -> None:
         super().__init__()
         if not 0.0 <= p <= 1.0:
             raise ArgumentError(f"Dropout: p must be in [0, 1], got {p}")
         self.p, self.inplace, self.generator = p, inplace, generator
 
-    def forward(self, x):
+    def forward(self, x: TensorLike) -> Tensor:
         return F.dropout(x, self.p, self.training, self.inplace, generator=self.generator)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"p={self.p}"
 
 
@@ -167,7 +181,8 @@ class BatchNorm2d(_BatchNorm):
 
 
 class LayerNorm(Module):
-    def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, dtype="float32", device=None):
+    def __init__(self, normalized_shape: int | Sequence[int], eps: float = 1e-05,
+                 elementwise_affine: bool = True, dtype: DTypeLike = "float32", device: DeviceLike = None) -> None:
         super().__init__()
         if isinstance(normalized_shape, int):
             normalized_shape = (normalized_shape,)
@@ -178,15 +193,16 @@ class LayerNorm(Module):
         else:
             self.weight = self.bias = None
 
-    def forward(self, x):
+    def forward(self, x: TensorLike) -> Tensor:
         return F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
 
 
 class Embedding(Module):
     """Integer ids → learned vectors; initialized N(0, 1) as in PyTorch."""
 
-    def __init__(self, num_embeddings, embedding_dim, padding_idx=None, dtype="float32",
-                 device=None, generator=None):
+    def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None,
+                 dtype: DTypeLike = "float32", device: DeviceLike = None,
+                 generator: Generator | None = None) -> None:
         super().__init__()
         self.num_embeddings, self.embedding_dim, self.padding_idx = num_embeddings, embedding_dim, padding_idx
         g = generator or default_generator()
@@ -196,13 +212,13 @@ class Embedding(Module):
             w.array[padding_idx] = 0
         self.weight = w
 
-    def forward(self, idx):
+    def forward(self, idx: TensorLike) -> Tensor:
         return F.embedding(idx, self.weight, self.padding_idx)
 
 
 def _activation(name, fn, **defaults):
     """A Module class around a functional activation, keyword arguments stored as attributes."""
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         Module.__init__(self)
         if len(args) > len(defaults):
             raise TypeError(f"{name}: takes at most {len(defaults)} positional arguments")
@@ -213,7 +229,7 @@ def _activation(name, fn, **defaults):
         for k, v in {**defaults, **kwargs}.items():
             setattr(self, k, v)
 
-    def forward(self, x):
+    def forward(self, x: TensorLike) -> Tensor:
         return fn(x, **{k: getattr(self, k) for k in defaults})
 
     return type(name, (Module,), {"__init__": __init__, "forward": forward,

@@ -1,5 +1,9 @@
 """Module, Parameter and containers: named parameters, buffers, train/eval mode and state dicts,
 with PyTorch's names so code and checkpoints read the same."""
+from __future__ import annotations
+
+from typing import Any, Iterable, Iterator, Mapping
+
 from collections import OrderedDict
 
 import numpy as np
@@ -7,13 +11,14 @@ import numpy as np
 from ..backend import Device, to_host
 from ..errors import ShapeError
 from ..tensor import Tensor
+from ..typing import ArrayLike, DeviceLike
 
 
 class Parameter(Tensor):
     """A tensor that a Module trains: requires_grad is on unless asked otherwise."""
     __slots__ = ()
 
-    def __init__(self, data, requires_grad=True):
+    def __init__(self, data: ArrayLike | Tensor, requires_grad: bool = True) -> None:
         super().__init__(data, requires_grad=requires_grad)
 
     def __repr__(self):
@@ -21,7 +26,7 @@ class Parameter(Tensor):
 
 
 class Module:
-    def __init__(self):
+    def __init__(self) -> None:
         object.__setattr__(self, "_parameters", OrderedDict())
         object.__setattr__(self, "_buffers", OrderedDict())
         object.__setattr__(self, "_modules", OrderedDict())
@@ -38,29 +43,29 @@ class Module:
             self._modules[name] = value
         object.__setattr__(self, name, value)
 
-    def register_buffer(self, name, tensor):
+    def register_buffer(self, name: str, tensor: Tensor | None) -> None:
         """A tensor saved in the state dict but not trained (e.g. BatchNorm's running mean)."""
         object.__setattr__(self, name, tensor)
         self._buffers[name] = tensor
 
-    def register_parameter(self, name, param):
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
         setattr(self, name, param)
         if param is None:
             self._parameters[name] = None
 
     # ------------------------------------------------------------- traversal
-    def named_modules(self, prefix=""):
+    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
         yield prefix, self
         for name, m in self._modules.items():
             yield from m.named_modules(f"{prefix}.{name}" if prefix else name)
 
-    def modules(self):
+    def modules(self) -> Iterator[Module]:
         return (m for _, m in self.named_modules())
 
-    def children(self):
+    def children(self) -> Iterator[Module]:
         return iter(self._modules.values())
 
-    def named_parameters(self, prefix="", recurse=True):
+    def named_parameters(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Parameter]]:
         seen = set()
         mods = self.named_modules(prefix) if recurse else [(prefix, self)]
         for mprefix, m in mods:
@@ -70,40 +75,40 @@ class Module:
                 seen.add(id(p))
                 yield (f"{mprefix}.{name}" if mprefix else name), p
 
-    def parameters(self, recurse=True):
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
         return (p for _, p in self.named_parameters(recurse=recurse))
 
-    def named_buffers(self, prefix=""):
+    def named_buffers(self, prefix: str = "") -> Iterator[tuple[str, Tensor]]:
         for mprefix, m in self.named_modules(prefix):
             for name, b in m._buffers.items():
                 if b is not None:
                     yield (f"{mprefix}.{name}" if mprefix else name), b
 
-    def num_parameters(self, trainable_only=True):
+    def num_parameters(self, trainable_only: bool = True) -> int:
         return int(sum(p.array.size for p in self.parameters() if p.requires_grad or not trainable_only))
 
     # ------------------------------------------------------------- modes
-    def train(self, mode=True):
+    def train(self, mode: bool = True) -> Module:
         for m in self.modules():
             object.__setattr__(m, "training", bool(mode))
         return self
 
-    def eval(self):
+    def eval(self) -> Module:
         return self.train(False)
 
-    def zero_grad(self, set_to_none=True):
+    def zero_grad(self, set_to_none: bool = True) -> None:
         for p in self.parameters():
             if set_to_none or p.grad is None:
                 p.grad = None
             else:
                 p.grad.array[...] = 0
 
-    def requires_grad_(self, flag=True):
+    def requires_grad_(self, flag: bool = True) -> Module:
         for p in self.parameters():
             p.requires_grad_(flag)
         return self
 
-    def to(self, device):
+    def to(self, device: DeviceLike) -> Module:
         """Move every parameter, gradient and buffer to ``device`` in place; returns self."""
         dev = Device(device)
         for t in list(self.parameters()) + [b for _, b in self.named_buffers()]:
@@ -113,7 +118,7 @@ class Module:
         return self
 
     # ------------------------------------------------------------- state
-    def state_dict(self):
+    def state_dict(self) -> OrderedDict[str, Tensor]:
         """Name → tensor of every parameter and buffer, as in PyTorch: detached tensors sharing the
         model's memory (copy them, or ``engine.save`` them, to keep a snapshot)."""
         out = OrderedDict()
@@ -123,7 +128,7 @@ class Module:
             out[name] = b.detach()
         return out
 
-    def load_state_dict(self, state, strict=True):
+    def load_state_dict(self, state: Mapping[str, Any], strict: bool = True) -> Module:
         """Copy values in place, keeping each tensor's device and dtype. With ``strict`` every key
         must match; shapes must always match. Raises naming the offending keys."""
         own = OrderedDict(list(self.named_parameters()) + list(self.named_buffers()))
@@ -149,13 +154,13 @@ class Module:
         return self
 
     # ------------------------------------------------------------- calling
-    def forward(self, *args, **kwargs):
+    def forward(self, *args, **kwargs) -> Any:
         raise NotImplementedError(f"{type(self).__name__} has no forward()")
 
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args, **kwargs) -> Any:
         return self.forward(*args, **kwargs)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return ""
 
     def __repr__(self):
@@ -169,7 +174,7 @@ class Module:
 
 
 class Sequential(Module):
-    def __init__(self, *modules):
+    def __init__(self, *modules) -> None:
         super().__init__()
         if len(modules) == 1 and isinstance(modules[0], (OrderedDict, dict)):
             for name, m in modules[0].items():
@@ -178,7 +183,7 @@ class Sequential(Module):
             for i, m in enumerate(modules):
                 setattr(self, str(i), m)
 
-    def forward(self, x):
+    def forward(self, x: Any) -> Any:
         for m in self._modules.values():
             x = m(x)
         return x
@@ -192,18 +197,18 @@ class Sequential(Module):
     def __iter__(self):
         return iter(self._modules.values())
 
-    def append(self, m):
+    def append(self, m: Module) -> Sequential:
         setattr(self, str(len(self._modules)), m)
         return self
 
 
 class ModuleList(Module):
-    def __init__(self, modules=()):
+    def __init__(self, modules: Iterable[Module] = ()) -> None:
         super().__init__()
         for m in modules:
             self.append(m)
 
-    def append(self, m):
+    def append(self, m: Module) -> ModuleList:
         setattr(self, str(len(self._modules)), m)
         return self
 

@@ -1,5 +1,9 @@
 """Recurrent layers with PyTorch's interface and parameter names (weight_ih_l0, …_reverse), so
 state dicts and results compare one to one. Sequence in; (sequence of outputs, last state) out."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Mapping
+
 import math
 
 from .. import functional as F
@@ -9,6 +13,10 @@ from ..tensor import Tensor
 from .init import uniform_
 from .layers import _param
 from .module import Module
+from ..typing import TensorLike
+
+if TYPE_CHECKING:
+    from ..random import Generator
 
 _GATES = {"RNN": 1, "LSTM": 4, "GRU": 3}
 
@@ -57,7 +65,8 @@ class _RNNBase(Module):
                 f"batch_first={self.batch_first}, bidirectional={self.bidirectional}")
 
 
-def recurrent_weight_shapes(kind, input_size, hidden_size, num_layers=1, bidirectional=False, bias=True):
+def recurrent_weight_shapes(kind: str, input_size: int, hidden_size: int, num_layers: int = 1,
+                            bidirectional: bool = False, bias: bool = True) -> dict[str, tuple[int, ...]]:
     """PyTorch's parameter names and shapes for a recurrent stack, in PyTorch's order.
     All are initialized U(±1/√hidden_size)."""
     gates, D = _GATES[kind], 2 if bidirectional else 1
@@ -73,8 +82,10 @@ def recurrent_weight_shapes(kind, input_size, hidden_size, num_layers=1, bidirec
     return shapes
 
 
-def run_recurrent(kind, x, weights, num_layers, bidirectional, bias, hidden_size,
-                  nonlinearity="tanh", dropout=0.0, training=False, generator=None, hx=None):
+def run_recurrent(kind: str, x: Tensor, weights: Mapping[str, Tensor], num_layers: int, bidirectional: bool,
+                  bias: bool, hidden_size: int, nonlinearity: str = "tanh", dropout: float = 0.0,
+                  training: bool = False, generator: Generator | None = None,
+                  hx: Tensor | tuple[Tensor, Tensor] | None = None) -> tuple[Tensor, Any]:
     """A stack of recurrent layers over batch-first ``x`` (N, T, I), both directions when
     ``bidirectional``. ``weights`` maps PyTorch's names (weight_ih_l0, bias_hh_l1_reverse, …) to
     tensors. Returns (outputs (N, T, D·H), tuple of final states each (layers·D, N, H)).
@@ -133,7 +144,7 @@ class LSTM(_RNNBase):
     """Returns (output, (h_n, c_n)); gate order [i|f|g|o] as in PyTorch."""
     kind = "LSTM"
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, **kwargs) -> None:
         kwargs.pop("nonlinearity", None)
         super().__init__(*args, **kwargs)
 
@@ -142,7 +153,7 @@ class GRU(_RNNBase):
     """Gate order [r|z|n] as in PyTorch."""
     kind = "GRU"
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, **kwargs) -> None:
         kwargs.pop("nonlinearity", None)
         super().__init__(*args, **kwargs)
 
@@ -154,7 +165,7 @@ class Bidirectional(Module):
 
     MERGES = ("concat", "sum", "mean", "mul")
 
-    def __init__(self, layer, merge_mode="concat", generator=None):
+    def __init__(self, layer: Module, merge_mode: str = "concat", generator: Generator | None = None) -> None:
         super().__init__()
         if not isinstance(layer, _RNNBase) or layer.bidirectional:
             raise ArgumentError("Bidirectional wraps an RNN, LSTM or GRU layer built with bidirectional=False")
@@ -164,7 +175,7 @@ class Bidirectional(Module):
         self.forward_layer = layer
         self.backward_layer = type(layer)(**layer._config, generator=generator)
 
-    def forward(self, x, hx=None):
+    def forward(self, x: TensorLike, hx: Any = None) -> tuple[Tensor, Any]:
         t_axis = 1 if self.forward_layer.batch_first else 0
         rev = (slice(None),) * t_axis + (slice(None, None, -1),)
         hf, hb = (None, None) if hx is None else hx
@@ -182,7 +193,7 @@ class Bidirectional(Module):
         return out, (state_f, state_b)
 
 
-def last_step(output, batch_first=True):
+def last_step(output: Tensor, batch_first: bool = True) -> Tensor:
     """The last time step of a sequence output: (N, T, H) → (N, H)."""
     return output[:, -1] if batch_first else output[-1]
 

@@ -1,11 +1,18 @@
 """Optimizers with PyTorch's update rules (same hyperparameter names and defaults), updating
 parameters in place. Hyperparameters are kept as Python floats so float32 stays float32."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable, Iterable
+
 import math
 
 import numpy as np
 
 from ..backend import get_array_module, to_host
 from ..errors import ArgumentError, EngineError
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
 
 
 _SPEED_FLAGS = ("foreach", "fused", "capturable", "differentiable", "maximize")
@@ -17,7 +24,7 @@ class Optimizer:
     implementation switches (``foreach``, ``fused``, …) are accepted when off or None."""
     defaults = {}
 
-    def __init__(self, params, *args, **hyper):
+    def __init__(self, params: Iterable[Tensor] | Iterable[dict[str, Any]], *args, **hyper) -> None:
         name = type(self).__name__
         if len(args) > len(self.defaults):
             raise TypeError(f"{name}: takes at most {len(self.defaults)} hyperparameters by position "
@@ -55,7 +62,7 @@ class Optimizer:
             if not getattr(p, "requires_grad", False):
                 raise ArgumentError(f"{type(self).__name__}: can only optimize tensors with requires_grad=True")
 
-    def zero_grad(self, set_to_none=True):
+    def zero_grad(self, set_to_none: bool = True) -> None:
         for group in self.param_groups:
             for p in group["params"]:
                 if set_to_none or p.grad is None:
@@ -63,7 +70,7 @@ class Optimizer:
                 else:
                     p.grad.array[...] = 0
 
-    def step(self, closure=None):
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """One update of every parameter that has a gradient. ``closure`` (PyTorch's) recomputes
         and returns the loss; its value is returned."""
         loss = None
@@ -87,10 +94,10 @@ class Optimizer:
                 self.update(p.array, p.grad.array, st, group)
                 p._bump_version()
 
-    def update(self, p, g, state, group):
+    def update(self, p: Any, g: Any, state: dict[str, Any], group: dict[str, Any]) -> None:
         raise NotImplementedError
 
-    def state_dict(self):
+    def state_dict(self) -> dict[str, Any]:
         """Hyperparameters and per-parameter state (host copies of the arrays), by parameter index."""
         index = {}
         for group in self.param_groups:
@@ -102,7 +109,7 @@ class Optimizer:
                  for p, s in self.state.items()}
         return {"param_groups": groups, "state": state, "step_count": self.step_count}
 
-    def load_state_dict(self, sd):
+    def load_state_dict(self, sd: dict[str, Any]) -> None:
         params = [p for g in self.param_groups for p in g["params"]]
         if len(sd["param_groups"]) != len(self.param_groups):
             raise EngineError("optimizer state: number of parameter groups differs")
@@ -133,7 +140,7 @@ class SGD(Optimizer):
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ArgumentError("SGD: Nesterov momentum needs momentum > 0 and dampening 0")
 
-    def update(self, p, g, st, h):
+    def update(self, p: Any, g: Any, st: dict[str, Any], h: dict[str, Any]) -> None:
         if h["weight_decay"]:
             g = g + h["weight_decay"] * p
         mu = h["momentum"]
@@ -152,7 +159,7 @@ class Adam(Optimizer):
     defaults = dict(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False)
     decoupled = False
 
-    def update(self, p, g, st, h):
+    def update(self, p: Any, g: Any, st: dict[str, Any], h: dict[str, Any]) -> None:
         xp = get_array_module(p)
         lr, (b1, b2), eps, wd = h["lr"], h["betas"], h["eps"], h["weight_decay"]
         if wd:
@@ -189,7 +196,7 @@ class AdamW(Adam):
 class Adamax(Optimizer):
     defaults = dict(lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0)
 
-    def update(self, p, g, st, h):
+    def update(self, p: Any, g: Any, st: dict[str, Any], h: dict[str, Any]) -> None:
         xp = get_array_module(p)
         lr, (b1, b2), eps = h["lr"], h["betas"], h["eps"]
         if h["weight_decay"]:
@@ -205,7 +212,7 @@ class Adamax(Optimizer):
 class RMSprop(Optimizer):
     defaults = dict(lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False)
 
-    def update(self, p, g, st, h):
+    def update(self, p: Any, g: Any, st: dict[str, Any], h: dict[str, Any]) -> None:
         xp = get_array_module(p)
         lr, a, eps = h["lr"], h["alpha"], h["eps"]
         if h["weight_decay"]:
@@ -233,7 +240,7 @@ class RMSprop(Optimizer):
 class Adagrad(Optimizer):
     defaults = dict(lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0, eps=1e-10)
 
-    def update(self, p, g, st, h):
+    def update(self, p: Any, g: Any, st: dict[str, Any], h: dict[str, Any]) -> None:
         xp = get_array_module(p)
         if h["weight_decay"]:
             g = g + h["weight_decay"] * p
@@ -248,7 +255,7 @@ class Adagrad(Optimizer):
 class Adadelta(Optimizer):
     defaults = dict(lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0)
 
-    def update(self, p, g, st, h):
+    def update(self, p: Any, g: Any, st: dict[str, Any], h: dict[str, Any]) -> None:
         xp = get_array_module(p)
         rho, eps = h["rho"], h["eps"]
         if h["weight_decay"]:

@@ -6,6 +6,10 @@ is a ``TensorDataset`` (fast path), else sample by sample with ``collate``; ther
 processes (``num_workers`` must be 0). Shuffling draws from ``generator`` (an
 ``engine.Generator``), or from the default generator, so a seeded run repeats exactly.
 """
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
 import math
 
 import numpy as np
@@ -28,7 +32,7 @@ class Dataset:
 class TensorDataset(Dataset):
     """Samples are rows of the given tensors (all with the same first dimension)."""
 
-    def __init__(self, *tensors):
+    def __init__(self, *tensors) -> None:
         if not tensors:
             raise ArgumentError("TensorDataset: give at least one tensor")
         tensors = tuple(t if isinstance(t, Tensor) else Tensor(np.asarray(t)) for t in tensors)
@@ -46,7 +50,7 @@ class TensorDataset(Dataset):
 
 
 class Subset(Dataset):
-    def __init__(self, dataset, indices):
+    def __init__(self, dataset: Dataset, indices: Sequence[int]) -> None:
         self.dataset, self.indices = dataset, list(indices)
 
     def __getitem__(self, index):
@@ -70,7 +74,7 @@ def _tensor_rows(dataset):
     return None
 
 
-def collate(samples):
+def collate(samples: list) -> Any:
     """Stack a list of samples (tensors, numbers, or tuples/dicts of them) into batch tensors."""
     first = samples[0]
     if isinstance(first, (tuple, list)):
@@ -87,8 +91,9 @@ def collate(samples):
 class DataLoader:
     """Batches of a dataset: ``for xb, yb in DataLoader(ds, batch_size=32, shuffle=True)``."""
 
-    def __init__(self, dataset, batch_size=1, shuffle=False, drop_last=False, generator=None,
-                 collate_fn=None, num_workers=0, sampler=None, pin_memory=False):
+    def __init__(self, dataset: Dataset, batch_size: int = 1, shuffle: bool = False, drop_last: bool = False,
+                 generator: Generator | None = None, collate_fn: Callable[[list], Any] | None = None,
+                 num_workers: int = 0, sampler: None = None, pin_memory: bool = False) -> None:
         if not isinstance(batch_size, int) or batch_size < 1:
             raise ArgumentError(f"DataLoader: batch_size must be a positive integer, got {batch_size!r}")
         if num_workers:
@@ -121,7 +126,8 @@ class DataLoader:
                 yield (self.collate_fn or collate)([self.dataset[int(i)] for i in idx])
 
 
-def random_split(dataset, lengths, generator=None):
+def random_split(dataset: Dataset, lengths: Sequence[int | float],
+                 generator: Generator | None = None) -> list[Subset]:
     """Disjoint random subsets of the given lengths (or fractions adding up to 1)."""
     n = len(dataset)
     lengths = list(lengths)
