@@ -17,7 +17,7 @@ from . import ops as O
 from .backend import get_array_module
 from .dtypes import as_dtype
 from .errors import ArgumentError, DTypeError, EngineError, ShapeError
-from .ops._util import norm_dim, norm_dims, pair, same_padding
+from .ops.util import norm_dim, norm_dims, pair, same_padding
 from .random import Generator, default_generator
 from .typing import Any, DTypeLike, Sequence, TensorLike
 from .tensor import Tensor, apply

@@ -145,10 +145,12 @@ class Tensor:
             raise TypeError(f"data: assign a Tensor, got {type(value).__name__} (the raw array is "
                             "set through .array)")
         self.array = value.array
-        self._bump_version()
+        self.array_changed()
 
-    def _bump_version(self):
-        """Record an in-place change of this tensor's memory (see the version stamps above)."""
+    def array_changed(self) -> None:
+        """Record that this tensor's memory was changed in place. The in-place methods call it;
+        code that writes into ``t.array`` directly (an optimizer's update, load_state_dict) calls
+        it too, so backward can refuse values changed after an op used them."""
         global _now
         stamp = next(_stamps)
         if stamp > _now:
@@ -343,7 +345,7 @@ class Tensor:
                              "do it under engine.no_grad() (or on .data), or build the tensor with "
                              "engine.where / engine.cat")
         self.array[F._raw_index(index)] = value.array if isinstance(value, Tensor) else value
-        self._bump_version()
+        self.array_changed()
 
     # ------------------------------------------------------------- in place (PyTorch's rules)
     def _inplace(self, name, compute, *others):
@@ -379,7 +381,7 @@ class Tensor:
         xp.copyto(self.array, res, casting="unsafe")
         if record:
             self._op, self._idx, self.requires_grad = out._op, out._idx, out.requires_grad
-        self._bump_version()
+        self.array_changed()
         return self
 
     def add_(self, other: TensorLike, alpha: float = 1) -> Tensor:
@@ -414,7 +416,7 @@ class Tensor:
         if mode.grad_enabled and self.requires_grad:
             return self._inplace("fill_", lambda s: s * 0 + value)
         self.array.fill(value)
-        self._bump_version()
+        self.array_changed()
         return self
 
     def zero_(self) -> Tensor:

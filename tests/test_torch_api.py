@@ -237,3 +237,17 @@ def test_save_and_load_round_trip_without_pickle(tmp_path):
     np.savez(tmp_path / "plain.npz", a=np.zeros(2))
     with pytest.raises(SaveError, match="not a file written by engine.save"):
         engine.load(tmp_path / "plain.npz")
+
+
+def test_dataloader_and_random_split_sizes_match_pytorch():
+    torch = pytest.importorskip("torch")
+    from torch.utils import data as tdata
+    for n, batch, drop_last in [(10, 3, False), (10, 3, True), (12, 4, False), (5, 8, False), (5, 8, True)]:
+        ours = DataLoader(TensorDataset(engine.arange(n)), batch_size=batch, drop_last=drop_last)
+        theirs = tdata.DataLoader(tdata.TensorDataset(torch.arange(n)), batch_size=batch, drop_last=drop_last)
+        assert len(ours) == len(theirs)
+        assert [b[0].tolist() for b in ours] == [b[0].tolist() for b in theirs]
+    for n, fractions in [(10, [0.8, 0.2]), (11, [0.5, 0.5]), (7, [0.3, 0.3, 0.4])]:
+        ours = [len(s) for s in random_split(TensorDataset(engine.arange(n)), fractions)]
+        theirs = [len(s) for s in tdata.random_split(tdata.TensorDataset(torch.arange(n)), fractions)]
+        assert ours == theirs, (n, fractions)

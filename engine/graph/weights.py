@@ -55,7 +55,7 @@ class WeightStore:
             value = np.asarray(value)
             if t is not None and t.shape == tuple(value.shape):
                 t.array[...] = t.device.asarray(value.astype(t.array.dtype, copy=False))
-                t._bump_version()
+                t.array_changed()
             else:
                 self.tensors[(node, name)] = Tensor(np.array(value))
 

@@ -9,7 +9,7 @@ from .. import functional as F
 from ..backend import Device
 from ..dtypes import as_dtype
 from ..errors import ArgumentError, ShapeError
-from ..ops._util import pair
+from ..ops.util import pair
 from ..random import default_generator
 from .init import initialize
 from .module import Module, Parameter

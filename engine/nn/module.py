@@ -150,7 +150,7 @@ class Module:
                 raise ShapeError(f"load_state_dict: {k} has shape {tuple(v.shape)} in the state but "
                                  f"{t.shape} in the model")
             t.array[...] = t.device.asarray(v.astype(t.array.dtype, copy=False))
-            t._bump_version()
+            t.array_changed()
         return self
 
     # ------------------------------------------------------------- calling

@@ -6,7 +6,7 @@ the input gradient multiplies back to columns and adds them onto the input (col2
 """
 from ..backend import get_array_module
 from ..errors import ShapeError
-from ._util import as_strided, conv_out_size as out_size
+from .util import as_strided, conv_out_size as out_size
 from .base import Op
 
 

@@ -4,7 +4,7 @@ import math
 import numpy as np
 
 from ..backend import get_array_module
-from ._util import erf, sum_to
+from .util import erf, sum_to
 from .base import Op
 
 

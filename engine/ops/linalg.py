@@ -1,6 +1,6 @@
 """Matrix products: batched matmul with broadcasting, and the fused affine map of a Dense layer."""
 from ..backend import get_array_module
-from ._util import sum_to
+from .util import sum_to
 from .base import Op
 
 

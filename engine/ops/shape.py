@@ -1,7 +1,7 @@
 """Ops that move elements without arithmetic: reshape, transpose, indexing, cat/stack/split, pad."""
 from ..backend import get_array_module
 from .base import Op
-from ._util import sum_to
+from .util import sum_to
 
 
 class Reshape(Op):

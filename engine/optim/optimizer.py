@@ -92,7 +92,7 @@ class Optimizer:
                     st = self.state[p] = {"step": 0}
                 st["step"] += 1
                 self.update(p.array, p.grad.array, st, group)
-                p._bump_version()
+                p.array_changed()
 
     def update(self, p: Any, g: Any, state: dict[str, Any], group: dict[str, Any]) -> None:
         raise NotImplementedError

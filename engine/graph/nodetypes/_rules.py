@@ -1,6 +1,6 @@
 """Shape-rule helpers shared by the node type definitions."""
 from ...errors import DTypeError, ShapeError
-from ...ops._util import norm_dim as _norm_dim
+from ...ops.util import norm_dim as _norm_dim
 from ..issues import PortDTypeError, PortShapeError
 from ..registry import TensorSpec
 from ..shapes import N, broadcast, fmt

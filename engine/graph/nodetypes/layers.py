@@ -4,7 +4,7 @@ from ...nn.init import INITIALIZERS
 from ...nn.recurrent import recurrent_weight_shapes, run_recurrent
 from ..params import P
 from ..registry import TensorSpec, WeightSpec, register
-from ...ops._util import conv_out_size, pair, same_padding
+from ...ops.util import conv_out_size, pair, same_padding
 from ..shapes import N, fmt
 from ._rules import fail, fail_dtype, last_dim_known, need_float, rank_at_least
 
