@@ -2,7 +2,10 @@
 editors show, validation checks and files store."""
 from dataclasses import dataclass
 
+import math
+
 from .errors import EngineError
+from .limits import MAX_DIM, MAX_TEXT
 
 
 class ParamError(EngineError, ValueError):
@@ -33,17 +36,17 @@ class ParamSpec:
             raise ParamError(f"{label} needs a value")
         try:
             if self.kind == "int":
-                if isinstance(value, bool) or not float(value).is_integer():
+                if isinstance(value, (bool, str)) or not float(value).is_integer():
                     raise ValueError
                 v = int(value)
                 self._bounds(v, label)
                 return v
             if self.kind == "float":
-                if isinstance(value, bool):
+                if isinstance(value, (bool, str)):
                     raise ValueError
                 v = float(value)
-                if v != v:
-                    raise ParamError(f"{label} must be a number, got NaN")
+                if not math.isfinite(v):
+                    raise ParamError(f"{label} must be a finite number, got {value!r}")
                 self._bounds(v, label)
                 return v
             if self.kind == "bool":
@@ -57,12 +60,19 @@ class ParamSpec:
             if self.kind in ("ints", "floats"):
                 if isinstance(value, (int, float)) and not isinstance(value, bool):
                     value = (value,)
+                if isinstance(value, (str, bytes, dict)) or len(value) > 4096:
+                    raise ValueError
                 conv = int if self.kind == "ints" else float
                 items = []
                 for x in value:
-                    if isinstance(x, bool) or (self.kind == "ints" and not float(x).is_integer()):
+                    if isinstance(x, bool) or isinstance(x, str) or (self.kind == "ints" and not float(x).is_integer()):
                         raise ValueError
-                    items.append(conv(x))
+                    x = conv(x)
+                    if self.kind == "ints" and abs(x) > MAX_DIM:
+                        raise ParamError(f"{label} entries must be at most {MAX_DIM:,} in size, got {x}")
+                    if self.kind == "floats" and not math.isfinite(x):
+                        raise ParamError(f"{label} must hold finite numbers, got {x}")
+                    items.append(x)
                 v = tuple(items)
                 if self.length and not self.length[0] <= len(v) <= self.length[1]:
                     lo, hi = self.length
@@ -81,7 +91,7 @@ class ParamSpec:
             if self.kind == "str":
                 if not isinstance(value, str):
                     raise ValueError
-                return value
+                return check_text(value, label)
         except ParamError:
             raise
         except (TypeError, ValueError, OverflowError):
@@ -108,6 +118,18 @@ class ParamSpec:
         if self.choices:
             d["choices"] = list(self.choices)
         return d
+
+
+def check_text(value, label):
+    """Text a file can store: at most MAX_TEXT characters, and valid Unicode (no lone surrogate
+    halves, which UTF-8 cannot encode)."""
+    if len(value) > MAX_TEXT:
+        raise ParamError(f"{label} is {len(value):,} characters long (at most {MAX_TEXT:,})")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ParamError(f"{label} holds characters that cannot be stored (a lone surrogate)") from None
+    return value
 
 
 def P(name, kind, default, help="", **kw):

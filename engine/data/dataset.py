@@ -115,9 +115,21 @@ class Normalizer:
 
     @classmethod
     def from_state(cls, s):
-        n = cls(s["kind"])
+        """A Normalizer from ``state()``; DataError when it is not a kind and two equally long lists
+        of finite numbers (the scales positive)."""
+        if not isinstance(s, dict):
+            raise DataError("a stored scaling must be an object")
+        n = cls(s.get("kind"))
         if s.get("shift") is not None:
-            n.shift, n.scale = np.asarray(s["shift"]), np.asarray(s["scale"])
+            try:
+                shift = np.asarray(s["shift"], dtype=np.float64)
+                scale = np.asarray(s["scale"], dtype=np.float64)
+            except (TypeError, ValueError, KeyError):
+                raise DataError("a stored scaling must hold numbers") from None
+            if shift.ndim != 1 or shift.shape != scale.shape or not (np.isfinite(shift).all() and np.isfinite(scale).all()
+                                                                      and (scale > 0).all()):
+                raise DataError("a stored scaling needs equally long lists of finite shifts and positive scales")
+            n.shift, n.scale = shift, scale
         return n
 
 

@@ -11,10 +11,13 @@ import json
 import math
 import os
 import tempfile
+import zipfile
 
 import numpy as np
 
-from ..data import SOURCES
+from ..data import SOURCES, Normalizer
+from ..limits import MAX_EDGES, MAX_GRAPH_BYTES, MAX_LIST, MAX_NESTING, MAX_NODES, MAX_WEIGHTS_BYTES
+from ..params import check_text
 from .model import Edge, Graph, Node
 from .params import ParamError
 from .registry import REGISTRY
@@ -23,10 +26,7 @@ from .training import History, training_config
 
 FORMAT = "tensorweave-graph"
 VERSION = 1
-MAX_BYTES = 32 * 2 ** 20
-MAX_NODES = 100_000
-MAX_EDGES = 400_000
-MAX_TEXT = 10_000
+MAX_BYTES = MAX_GRAPH_BYTES
 MIGRATIONS = {}      # version -> function(doc) -> doc of version + 1
 
 
@@ -62,15 +62,38 @@ def _jsonable(params):
     return {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()}
 
 
+def _fsync_dir(folder):
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
 def atomic_write(path, data: bytes):
     """Write ``data`` to a temporary file beside ``path``, flush it to disk, then rename it over
-    ``path``: readers see the old file or the new one, never half of one."""
-    folder = os.path.dirname(os.path.abspath(path))
+    ``path`` and flush the folder: readers see the old file or the new one, never half of one,
+    and after a crash the rename has happened or not. A symlinked ``path`` is written through to
+    its target, and an existing file keeps its permission bits."""
+    path = os.path.realpath(path)
+    folder = os.path.dirname(path)
+    try:
+        mode = os.stat(path).st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
     fd, tmp = tempfile.mkstemp(prefix=".~" + os.path.basename(path), suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
+            os.fchmod(f.fileno(), mode)
             os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
@@ -79,6 +102,7 @@ def atomic_write(path, data: bytes):
         except OSError:
             pass
         raise
+    _fsync_dir(folder)
 
 
 def dumps(doc, width=100):
@@ -96,33 +120,81 @@ def dumps(doc, width=100):
     return fmt(doc, 0) + "\n"
 
 
-def weights_path(path):
-    return path + ".weights.npz"
+def weights_path(path, sha256=None):
+    """The sidecar of ``path``: named by the weights' content hash, so a save writes a new file
+    beside the old one and only the document's rename decides which belongs to it (the legacy
+    name without a hash is read too)."""
+    base = os.path.basename(path)
+    name = f"{base}.{sha256[:16]}.weights.npz" if sha256 else f"{base}.weights.npz"
+    return os.path.join(os.path.dirname(os.path.abspath(path)), name)
+
+
+def _own_files(path):
+    """This document's sidecars and leftover temporary files, in its folder."""
+    folder, base = os.path.split(os.path.realpath(path))
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return [], []
+    sidecars = [n for n in names if n.startswith(base + ".") and n.endswith(".weights.npz")]
+    temps = [n for n in names if n.startswith(".~" + base) and n.endswith(".tmp")]
+    return [os.path.join(folder, n) for n in sidecars], [os.path.join(folder, n) for n in temps]
 
 
 def save(graph, path, name=None, description="", store=None, history=None, normalizer=None,
          best_epoch=None, editor=None):
-    """Write the graph (and, with ``store``, its trained weights and history) atomically."""
+    """Write the graph and, with ``store``, its trained weights, history and normalization, as
+    one atomic commit: the weights go to a new file named by their content hash (written and
+    flushed first), then the document naming it is renamed into place; only then are the
+    previous sidecars and any temporary files a crashed save left behind removed. A kill at any
+    moment leaves a document whose weights are the ones it names."""
+    real = os.path.realpath(path)
+    _, stale = _own_files(real)
+    for tmp in stale:                       # left by a save that was killed: never renamed, never named
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
     trained = None
+    blob = wfile = None
     if store is not None and store.tensors:
         import io
         buf = io.BytesIO()
-        state = store.state()
-        np.savez(buf, **state)
+        np.savez(buf, **store.state())
         blob = buf.getvalue()
-        trained = {"weights": os.path.basename(weights_path(path)), "sha256": hashlib.sha256(blob).hexdigest(),
+        sha = hashlib.sha256(blob).hexdigest()
+        wfile = weights_path(real, sha)
+        trained = {"weights": os.path.basename(wfile), "sha256": sha,
                    "history": history.to_json() if history else None,
-                   "normalizer": normalizer.state() if normalizer else None, "best_epoch": best_epoch}
+                   "normalizer": normalizer.state() if hasattr(normalizer, "state") else None,
+                   "best_epoch": best_epoch}
     doc = to_document(graph, name if name is not None else os.path.splitext(os.path.basename(path))[0],
                       description, trained, editor)
-    text = dumps(doc)
     try:
-        if trained:
-            atomic_write(weights_path(path), blob)
+        text = dumps(doc)
+    except (ValueError, RecursionError) as exc:
+        raise GraphFileError(f"{path}: cannot be saved: {exc}") from None
+    try:
+        if blob is not None and not _same_file(wfile, blob):
+            atomic_write(wfile, blob)
         atomic_write(path, text.encode("utf-8"))
     except OSError as exc:
         raise GraphFileError(f"{path}: cannot be saved ({exc.strerror or exc})") from None
+    keep = os.path.realpath(wfile) if wfile else None
+    for old in _own_files(real)[0]:
+        if os.path.realpath(old) != keep:
+            try:
+                os.unlink(old)
+            except OSError:
+                pass
     return doc
+
+
+def _same_file(path, blob):
+    try:
+        return os.path.getsize(path) == len(blob) and open(path, "rb").read() == blob
+    except OSError:
+        return False
 
 
 # ---------------------------------------------------------------- reading
@@ -223,8 +295,10 @@ def _text(value, where, allow_none=False):
     if value is None and allow_none:
         return None
     _expect(isinstance(value, str), where, f"must be text, got {type(value).__name__}")
-    _expect(len(value) <= MAX_TEXT, where, f"is {len(value)} characters long (at most {MAX_TEXT})")
-    return value
+    try:
+        return check_text(value, "text")
+    except ParamError as exc:
+        raise GraphFileError(f"{where}: {str(exc).removeprefix('text ')}") from None
 
 
 def from_document(doc, source="<text>"):
@@ -309,8 +383,8 @@ def _node(nd, i, where):
             raise GraphFileError(f"{here}.params.{k}: {str(exc).removeprefix(k + ' ')}") from None
     pos = nd.get("position", [0, 0])
     _expect(isinstance(pos, list) and len(pos) == 2 and all(
-        isinstance(p, (int, float)) and not isinstance(p, bool) and math.isfinite(p) and abs(p) < 1e9 for p in pos),
-        f"{here}.position", "must be two finite numbers [x, y]")
+        isinstance(p, (int, float)) and not isinstance(p, bool) and abs(p) < 1e9 for p in pos),
+        f"{here}.position", "must be two numbers [x, y] within ±1e9")
     return Node(nd["id"], type_id, values, (float(pos[0]), float(pos[1])), _text(nd.get("title"), f"{here}.title", True))
 
 
@@ -335,49 +409,97 @@ def _edge(ed, i, graph, where):
 
 
 def _check_plain(value, where, depth=0):
-    """Only JSON scalars, lists and objects, not too deep."""
-    _expect(depth < 20, where, "is nested too deeply")
+    """Only JSON scalars, lists and objects that can be written back as they are: not too deep,
+    text that UTF-8 can store, finite numbers, whole numbers within ±2**53."""
+    _expect(depth < MAX_NESTING, where, "is nested too deeply")
     if isinstance(value, dict):
         for k, v in value.items():
-            _check_plain(v, f"{where}.{k}", depth + 1)
+            _text(k, f"{where} (a key)")
+            _check_plain(v, f"{where}.{k[:40]}", depth + 1)
     elif isinstance(value, list):
-        _expect(len(value) <= 100_000, where, "is too long")
+        _expect(len(value) <= MAX_LIST, where, "is too long")
         for j, v in enumerate(value):
             _check_plain(v, f"{where}[{j}]", depth + 1)
     elif isinstance(value, str):
         _text(value, where)
+    elif isinstance(value, bool) or value is None:
+        pass
+    elif isinstance(value, int):
+        _expect(abs(value) <= 2 ** 53, where, "is too large a whole number")
     elif isinstance(value, float):
         _expect(math.isfinite(value), where, "must be a finite number")
 
 
 def _load_trained(loaded, path):
+    """The trained state, when it is whole and belongs to this document; anything else opens the
+    graph untrained with a warning (the document itself is fine)."""
     trained = loaded.doc["trained"]
     if not isinstance(trained, dict):
         loaded.warnings.append("the trained state is malformed and was ignored")
         return
-    wfile = os.path.join(os.path.dirname(os.path.abspath(path)), str(trained.get("weights", "")))
-    if trained.get("history"):
+    if trained.get("history") is not None:
         try:
+            _check_plain(trained["history"], "history")
             loaded.history = History.from_json(trained["history"])
-        except Exception:
-            loaded.warnings.append("the training history is malformed and was ignored")
-    loaded.normalizer = trained.get("normalizer")
-    loaded.best_epoch = trained.get("best_epoch")
-    if not os.path.isfile(wfile) or os.path.dirname(os.path.abspath(wfile)) != os.path.dirname(os.path.abspath(path)):
-        loaded.warnings.append(f"the trained weights ({os.path.basename(wfile)}) are missing; the graph opens untrained")
+        except (GraphFileError, ValueError) as exc:
+            loaded.warnings.append(f"the training history is malformed and was ignored ({exc})")
+    if trained.get("normalizer") is not None:
+        try:
+            _check_plain(trained["normalizer"], "normalizer")
+            loaded.normalizer = Normalizer.from_state(trained["normalizer"])
+        except Exception as exc:            # noqa: BLE001 — any malformed state: ignore it, say so
+            loaded.warnings.append(f"the stored feature scaling is malformed and was ignored ({exc})")
+    best = trained.get("best_epoch")
+    loaded.best_epoch = best if isinstance(best, int) and not isinstance(best, bool) and 0 < best < 2 ** 31 else None
+    name = trained.get("weights")
+    folder = os.path.dirname(os.path.realpath(path))
+    if not isinstance(name, str) or os.path.basename(name) != name or not name.endswith(".weights.npz"):
+        loaded.warnings.append("the trained weights are named oddly and were ignored; the graph opens untrained")
+        return
+    wfile = os.path.join(folder, name)
+    if os.path.islink(wfile):
+        loaded.warnings.append(f"{name} is a symbolic link and was not followed; the graph opens untrained")
+        return
+    if not os.path.isfile(wfile):
+        loaded.warnings.append(f"the trained weights ({name}) are missing; the graph opens untrained")
+        return
+    size = os.path.getsize(wfile)
+    if size > MAX_WEIGHTS_BYTES:
+        loaded.warnings.append(f"{name} is {size / 2 ** 20:.0f} MiB, more than a weights file may be; "
+                               "the graph opens untrained")
         return
     with open(wfile, "rb") as f:
         blob = f.read()
     if hashlib.sha256(blob).hexdigest() != trained.get("sha256"):
-        loaded.warnings.append(f"{os.path.basename(wfile)} does not belong to this version of the graph; "
-                               "the graph opens untrained")
+        loaded.warnings.append(f"{name} does not belong to this version of the graph; the graph opens untrained")
         return
-    import io
     try:
-        with np.load(io.BytesIO(blob), allow_pickle=False) as z:
-            loaded.weights = {k: z[k] for k in z.keys()}
-    except Exception as exc:
-        loaded.warnings.append(f"the trained weights cannot be read ({exc}); the graph opens untrained")
+        loaded.weights = _read_weights(blob, loaded.graph)
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
+        loaded.warnings.append(f"the trained weights cannot be used ({exc}); the graph opens untrained")
+
+
+def _read_weights(blob, graph):
+    """'node/name' → array for the weights the graph declares: each member's size is checked
+    against its declared shape before it is decompressed, and only numbers are accepted."""
+    import io
+    declared = {f"{nid}/{w}": tuple(spec.shape) for nid, ws in graph.analysis.weights.items() for w, spec in ws.items()}
+    out = {}
+    with zipfile.ZipFile(io.BytesIO(blob)) as z:
+        for info in z.infolist():
+            key = info.filename[:-4] if info.filename.endswith(".npy") else None
+            if key not in declared:
+                continue                        # a weight of a node that is gone: not needed
+            want = declared[key]
+            limit = 8 * int(np.prod(want, dtype=np.int64)) + 4096
+            if info.file_size > limit:
+                raise ValueError(f"{key} holds {info.file_size:,} bytes, more than its shape {want} needs")
+            with z.open(info) as f:
+                arr = np.lib.format.read_array(f, allow_pickle=False)
+            if arr.dtype.kind not in "fiu" or tuple(arr.shape) != want or not np.isfinite(arr).all():
+                raise ValueError(f"{key} is not {want} finite numbers")
+            out[key] = arr
+    return out
 
 
 # ---------------------------------------------------------------- fragments (clipboard)

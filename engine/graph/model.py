@@ -20,7 +20,8 @@ from . import changes as ch
 from .issues import ConnectionRefused, GraphEditError, Issue, IssueKind  # noqa: F401  (re-exported)
 from .params import ParamError
 from .registry import REGISTRY
-from .shapes import fmt, numel
+from ..limits import MAX_ELEMENTS
+from .shapes import N, fmt, numel
 
 
 def new_id() -> str:
@@ -233,6 +234,11 @@ class Graph:
                     if getattr(exc, "port", None) in (None, dst_port):
                         kind = "dtype" if isinstance(exc, DTypeError) else "shape"
                         raise ConnectionRefused(f"{b.label}: {exc}", kind) from None
+                except EngineError:
+                    pass                  # a parameter problem: the analysis pins it on the node
+                except (ArithmeticError, IndexError, KeyError, TypeError, ValueError) as exc:
+                    raise ConnectionRefused(f"{b.label} cannot take this input ({type(exc).__name__}: {exc})",
+                                            "shape") from None
 
     def can_connect(self, src: str, src_port: str, dst: str, dst_port: str) -> tuple[bool, str]:
         """(True, '') or (False, reason)."""
@@ -332,6 +338,15 @@ def analyze(graph: Graph) -> Analysis:
         except EngineError as exc:
             a.issues.append(Issue(IssueKind.PARAM, f"{node.label}: {exc}", node=nid))
             continue
+        except (ArithmeticError, IndexError, KeyError, TypeError, ValueError) as exc:
+            # a shape rule that did not foresee these inputs: an issue on the node, never a crash
+            a.issues.append(Issue(IssueKind.SHAPE, f"{node.label}: cannot work out its output from these "
+                                                   f"inputs ({type(exc).__name__}: {exc})", node=nid))
+            continue
+        big = _too_big(outs, weights)
+        if big:
+            a.issues.append(Issue(IssueKind.SHAPE, f"{node.label}: {big}", node=nid))
+            continue
         for port, spec in outs.items():
             a.specs[(nid, port)] = spec
         if weights:
@@ -344,6 +359,20 @@ def analyze(graph: Graph) -> Analysis:
             a.weights[nid] = weights
     _global_issues(graph, a, g)
     return a
+
+
+def _too_big(outs, weights):
+    """Why an output or a weight asks for more elements than one tensor may hold, or None."""
+    for what, shape in [(f"output '{p}'", s.shape) for p, s in outs.items()] + \
+                       [(f"weight '{n}'", w.shape) for n, w in (weights or {}).items()]:
+        count = 1
+        for d in shape:
+            if d != N:
+                count *= d
+        if count > MAX_ELEMENTS:
+            return (f"{what} of shape {fmt(shape)} would hold {count:,} elements per sample, more than "
+                    f"the {MAX_ELEMENTS:,} one tensor may hold")
+    return None
 
 
 def _global_issues(graph, a, g):

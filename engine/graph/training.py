@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Callable
 
 import csv
+import math
 import threading
 import time
 
@@ -127,12 +128,37 @@ class History:
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> History:
+        """A History from its stored form; ValueError saying what is wrong when it is not rows of
+        finite numbers (what a file may hold is checked, so a loaded history can be saved again)."""
+        if not isinstance(d, dict):
+            raise ValueError("must be an object")
         h = cls()
-        h.epochs = list(d.get("epochs", []))
-        h.batches = list(d.get("batches", []))
+        h.epochs = _rows(d.get("epochs", []), "epochs")
+        h.batches = _rows(d.get("batches", []), "batches")
         c = d.get("chance_loss")
-        h.chance_loss = float(c) if isinstance(c, (int, float)) and not isinstance(c, bool) and c == c else None
+        h.chance_loss = float(c) if _number(c) else None
         return h
+
+
+MAX_HISTORY_ROWS = 10_000_000
+
+
+def _number(v):
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return False
+    return abs(v) <= 2 ** 53 if isinstance(v, int) else math.isfinite(v)
+
+
+def _rows(rows, what):
+    if not isinstance(rows, list) or len(rows) > MAX_HISTORY_ROWS:
+        raise ValueError(f"{what} must be a list of at most {MAX_HISTORY_ROWS:,} rows")
+    for i, row in enumerate(rows):
+        if not isinstance(row, dict) or len(row) > 64:
+            raise ValueError(f"{what}[{i}] must be an object of at most 64 numbers")
+        for k, v in row.items():
+            if len(k) > 64 or not (v is None or _number(v)):
+                raise ValueError(f"{what}[{i}].{k[:64]} must be a finite number or null")
+    return list(rows)
 
 
 from .issues import NonFiniteLoss, TrainingStopped  # noqa: E402,F401  (re-exported)

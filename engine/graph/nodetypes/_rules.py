@@ -52,7 +52,9 @@ def broadcast_rule(ins, p):
 
 
 def norm_dim(d, ndim, port="x"):
-    """The engine's norm_dim, its error pinned to ``port``."""
+    """The engine's norm_dim, its error pinned to ``port``; a scalar has no dimension to name."""
+    if ndim == 0:
+        fail(f"'{port}' is a scalar: it has no dimension {d}", port)
     try:
         return _norm_dim(d, ndim, f"'{port}'")
     except ShapeError as exc:

@@ -4,7 +4,8 @@ import numpy as np
 from ...nn.init import INITIALIZERS
 from ..params import P
 from ..registry import TensorSpec, WeightSpec, register
-from ..shapes import N
+from ...errors import ShapeError
+from ..shapes import N, numel
 
 register(
     type_id="Input", category="Data", role="input", title="Input",
@@ -50,15 +51,20 @@ register(
 )
 
 
+def _constant_shape(p):
+    """The Constant's shape, worked out from the parameters without building the array (a
+    shape of millions of elements costs nothing until the graph runs)."""
+    n = len(p["values"])
+    shape = tuple(p["shape"]) if p["shape"] else (() if n == 1 else (n,))
+    if n != 1 and numel(shape) != n:
+        raise ShapeError(f"{n} values do not fill shape {shape}")
+    return shape
+
+
 def _constant_value(p):
+    shape = _constant_shape(p)
     values = np.asarray(p["values"], dtype=np.float64)
-    shape = tuple(p["shape"]) if p["shape"] else (() if values.size == 1 else values.shape)
-    if int(np.prod(shape)) != values.size:
-        if values.size != 1:
-            from ...errors import ShapeError
-            raise ShapeError(f"{values.size} values do not fill shape {shape}")
-        values = np.full(shape, values.item())
-    return values.reshape(shape)
+    return np.full(shape, values.item()) if values.size == 1 else values.reshape(shape)
 
 
 register(
@@ -67,7 +73,7 @@ register(
     outputs=["value"], role="constant",
     params=[P("values", "floats", (1.0,), "one number, or all values in row-major order", length=(1, 1024)),
             P("shape", "ints", (), "empty: a scalar (or a vector of the values)", min=1, length=(0, 4))],
-    infer=lambda ins, p: {"value": TensorSpec(_constant_value(p).shape)},
+    infer=lambda ins, p: {"value": TensorSpec(_constant_shape(p))},
     forward=lambda F, ins, w, p, ctx: {"value": ctx.constant(_constant_value(p))},
     keywords=("number", "scalar", "fixed"),
 )
