@@ -6,6 +6,21 @@ from . import __version__
 
 
 def main(argv=None):
+    """Run a command; an unexpected exception becomes one line on stderr (the traceback goes to a
+    log file, which the line names) and exit status 3, never a traceback."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        print("tensorweave: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:            # noqa: BLE001 — every failure ends as one line
+        from . import crash_log
+        path = crash_log.write(type(exc), exc, exc.__traceback__, " ".join(sys.argv))
+        print(f"tensorweave: error: {crash_log.one_line(exc, path)}", file=sys.stderr)
+        return 3
+
+
+def _main(argv=None):
     parser = argparse.ArgumentParser(
         prog="tensorweave",
         description="Build neural networks as graphs, train them, and watch what happens. "

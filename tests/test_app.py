@@ -1,4 +1,5 @@
 """The command-line entry point and its built-in example."""
+import os
 import subprocess
 import sys
 
@@ -51,3 +52,22 @@ def test_no_command_opens_the_start_page_a_file_opens_the_editor_a_bad_path_says
     window = opened[-1][-1]
     assert window.document.name == "xor"
     window.close()
+
+
+def test_an_exception_in_the_window_is_logged_and_said_in_one_line(qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+    from app.gui import install_excepthook
+    from ui_helpers import main_window
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: shown.append(a[2]))
+    w = main_window(qtbot, tmp_path, monkeypatch)
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)        # restored after the test
+    hook = install_excepthook(w)
+    try:
+        raise KeyError("slot failed")
+    except KeyError as exc:
+        hook(type(exc), exc, exc.__traceback__)
+    qtbot.waitUntil(lambda: bool(shown), timeout=2000)
+    assert "KeyError" in w.statusBar().currentMessage() and "details are in" in shown[0]
+    logs = os.listdir(tmp_path / "data" / "logs")
+    assert logs and "slot failed" in open(tmp_path / "data" / "logs" / logs[0]).read()

@@ -129,3 +129,17 @@ def test_train_ends_with_the_overfitting_verdict_and_writes_a_summary(tmp_path):
     r = run("train", os.path.join(EXAMPLES, "moons.twg"), "--out", str(healthy))
     assert r.returncode == 0 and r.stdout.strip().splitlines()[-1].startswith("overfitting: none")
     assert json.loads((healthy / "summary.json").read_text())["overfitting_onset"] is None
+
+
+def test_an_unexpected_error_is_one_line_and_a_log_never_a_traceback(tmp_path, monkeypatch, capsys):
+    import app.cli
+
+    def broken(args):
+        raise ZeroDivisionError("a bug somewhere")
+    monkeypatch.setenv("TENSORWEAVE_DATA_DIR", str(tmp_path))
+    monkeypatch.setattr(app.cli, "check", broken)
+    assert main(["check", os.path.join(EXAMPLES, "xor.twg")]) == 3
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "unexpected error (ZeroDivisionError: a bug somewhere)" in err[0]
+    log = err[0].split("the details are in ")[1]
+    assert log.startswith(str(tmp_path)) and "Traceback" in open(log).read() and "broken" in open(log).read()

@@ -402,6 +402,15 @@ class MainWindow(QMainWindow):
         else:
             event.ignore()
 
+    def report_unexpected(self, line):
+        """An unexpected error (see app/gui.install_excepthook): one line in the status bar and,
+        once a minute at most, a message box; the details are in the log the line names."""
+        self.statusBar().showMessage(f"Something went wrong: {line}")
+        now = time.monotonic()
+        if now - getattr(self, "_last_report", -1e9) > 60 and self.isVisible():
+            self._last_report = now
+            QTimer.singleShot(0, lambda: QMessageBox.warning(self, "Tensorweave", f"Something went wrong: {line}"))
+
     def offer_recovery(self):
         """At start: offer to restore what a session that crashed left behind."""
         from app.autosave import leftover_recoveries
