@@ -115,7 +115,8 @@ def train(args):
             print("  ".join(parts), flush=True)
 
     base = os.path.dirname(os.path.abspath(args.graph))
-    trainer = Trainer(graph, store, base_dir=base, listener=listen)
+    trainer = Trainer(graph, store, base_dir=base, listener=listen,
+                      allow_data=True if args.allow_outside_data else ())
     t0 = time.perf_counter()
     try:
         trainer.setup(overrides)
@@ -227,6 +228,9 @@ def add_commands(sub):
     p.add_argument("--seed", type=_non_negative_int)
     p.add_argument("--out", help="folder for the results (default: ./<graph>-trained)")
     p.add_argument("--fresh", action="store_true", help="start from new weights even if the file has trained ones")
+    p.add_argument("--allow-outside-data", action="store_true",
+                   help="read a data file the graph names outside its own folder (refused by default: a shared "
+                        "graph file could name any file on this computer)")
     p.set_defaults(run=train)
     c = sub.add_parser("check", help="validate a graph file: shapes, parameter counts and errors")
     c.add_argument("graph", help="a .twg graph file")

@@ -27,6 +27,7 @@ class Document(QObject):
         self.normalizer = None
         self.best_epoch = None
         self.weights_changed = False     # trained since the last save (weights are not undoable)
+        self.trusted_data = set()        # data files outside the graph's folder the user chose or allowed
         self.undo_stack = QUndoStack(self)
         self.undo_stack.cleanChanged.connect(self._clean_changed)
 

@@ -29,6 +29,10 @@ class InspectionSource:
     def detach(self):
         self._unsubscribe()
 
+    def forget(self):
+        """Prepare the data again at the next use (e.g. once the user allowed a file)."""
+        self._data = None
+
     def _changed(self, e):
         if not isinstance(e, ch.COSMETIC):
             self._data = None
@@ -41,7 +45,7 @@ class InspectionSource:
             base = os.path.dirname(doc.path) if doc.path else "."
             try:
                 self._cfg = training_config({**doc.graph.config.get("training", {}), "device": "cpu"})
-                self._data = TrainingData.for_graph(doc.graph, self._cfg, np, base)
+                self._data = TrainingData.for_graph(doc.graph, self._cfg, np, base, allow=set(doc.trusted_data))
                 self.error = None
             except (EngineError, OSError, ValueError) as exc:
                 self.error = str(exc)

@@ -20,6 +20,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from app import gui_gc
 from app.step_recording import record_step
+from engine.data import OutsideDataError
 from engine.errors import EngineError
 from engine.graph import events as ev
 from engine.graph import fileformat
@@ -67,6 +68,7 @@ class TrainingSession(QObject):
     weights_published = Signal()         # the document's store holds newer weights from the run
     finished = Signal(str, str)          # reason, message
     failed = Signal(str, object)         # message, node id or None
+    outside_data = Signal(str)           # a data file outside the graph's folder waits for the user's yes
 
     def __init__(self, document, parent=None):
         super().__init__(parent)
@@ -103,7 +105,7 @@ class TrainingSession(QObject):
         base = os.path.dirname(self.document.path) if self.document.path else "."
         live = self.live
         tr = Trainer(graph, self.document.store.copy(), base_dir=base, listener=self._queue.put,
-                     sample_interval=LIVE_INTERVAL_S if live else 0.0)
+                     sample_interval=LIVE_INTERVAL_S if live else 0.0, allow_data=set(self.document.trusted_data))
         tr.evaluate_when_stopped = False
         self._apply_pace(tr)
         if paused:
@@ -180,7 +182,7 @@ class TrainingSession(QObject):
             return False
         graph = snapshot_graph(self.document.graph)
         base = os.path.dirname(self.document.path) if self.document.path else "."
-        tr = Trainer(graph, self.document.store.copy(), base_dir=base)
+        tr = Trainer(graph, self.document.store.copy(), base_dir=base, allow_data=set(self.document.trusted_data))
         self.thread = threading.Thread(target=_record_step, args=(tr, self._queue.put), name="record step",
                                        daemon=True)
         gui_gc.hold(self.thread)
@@ -270,6 +272,9 @@ class TrainingSession(QObject):
         elif isinstance(e, _Failure):
             exc = e.exc
             node = exc.node if isinstance(exc, NonFiniteLoss) else None
+            if isinstance(exc, OutsideDataError):
+                self.outside_data.emit(exc.path)       # a question for the user, not a failure
+                return
             msg = str(exc) if isinstance(exc, (EngineError, ValueError)) else f"{type(exc).__name__}: {exc}"
             self._keep_results(tr)
             self.failed.emit(msg, node)

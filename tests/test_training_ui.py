@@ -370,3 +370,29 @@ def test_the_window_reads_published_snapshots_never_the_running_store(window, qt
     assert len(published) >= 30
     for key, arr in tr.store.state().items():
         np.testing.assert_array_equal(doc.store.state()[key], arr)
+
+
+def test_a_data_file_outside_the_folder_is_read_only_after_the_user_says_yes(window, qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+    from engine.graph import fileformat as ff
+    (tmp_path / "project").mkdir()
+    data = tmp_path / "elsewhere.csv"
+    data.write_text("a,b,label\n" + "".join(f"{i},{-i},{i % 2}\n" for i in range(40)))
+    g, _ = mlp_graph((2, 2), dataset={"source": "csv", "path": str(data)}, training={"epochs": 2})
+    path = str(tmp_path / "project" / "g.twg")
+    ff.save(g, path)
+    window.set_document(Document.open(path))
+    answers, asked = [QMessageBox.No, QMessageBox.Yes], []
+
+    def question(*args, **kwargs):
+        asked.append(args[2])
+        return answers.pop(0)
+    monkeypatch.setattr(QMessageBox, "question", question)
+    window.training.run()
+    qtbot.waitUntil(lambda: len(asked) == 1 and window.training.session.state == "idle", timeout=20000)
+    assert str(data) in asked[0] and not window.document.store.tensors          # "No": nothing read or trained
+    window.training.run()
+    qtbot.waitUntil(lambda: len(asked) == 2, timeout=20000)
+    wait_idle(qtbot, window)
+    qtbot.waitUntil(lambda: bool(window.document.history and window.document.history.epochs), timeout=20000)
+    assert str(data) in window.document.trusted_data

@@ -3,17 +3,14 @@ size and noise) and every setting of the training configuration, each edited wit
 typed spec calls for (param_editors.py, the Inspector's too), every change an undoable SetConfig
 command checked by the engine. Settings that do not apply to the chosen optimizer or schedule
 are hidden. The run controls live in the training toolbar (run_controls.py)."""
-import csv
-import gzip
 import os
 
-import numpy as np
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
                                QVBoxLayout, QWidget)
 
 from app.commands import SetConfig
 from engine.backend import gpu_unavailable_reason
-from engine.data import BUNDLED, NORMALIZE, VALIDATION_SPLIT
+from engine.data import BUNDLED, NORMALIZE, VALIDATION_SPLIT, DataError, csv_columns, data_path, npz_keys
 from engine.data.synthetic import GENERATORS, OPTIONS
 from engine.graph.training import TRAINING_PARAMS, training_config
 from engine.params import ParamError
@@ -40,20 +37,6 @@ LABELS = {"lr": "learning rate", "beta1": "β₁", "beta2": "β₂", "schedule_s
           "clip_grad_norm": "clip gradients", "validation_split": "validation share", "normalize": "scaling",
           "n": "points", "n_train": "training points", "n_validation": "validation points",
           "label_noise": "label noise"}
-
-
-def csv_columns(path):
-    """The header row of a CSV file (gzip allowed)."""
-    opener = gzip.open if path.endswith(".gz") else open
-    with opener(path, "rt", newline="") as f:
-        sample = f.read(4096)
-    dialect = csv.Sniffer().sniff(sample, delimiters=",;\t") if sample else csv.excel
-    return next(csv.reader(sample.splitlines(), dialect), [])
-
-
-def npz_keys(path):
-    with np.load(path, allow_pickle=False) as z:
-        return list(z.files)
 
 
 NO_DATA = "none:"
@@ -258,11 +241,14 @@ class TrainingPanel(QWidget):
         for w in (self.file_row, self.label_column, self.x_key):
             w.setVisible(is_file and (w is not self.x_key or src == "npz"))
             self.form.labelForField(w).setVisible(w.isVisibleTo(self))
-        path = self._resolve(ds.get("path", "")) if is_file else ""
-        try:
-            names = (csv_columns(path) if src == "csv" else npz_keys(path)) if path and os.path.exists(path) else []
-        except (OSError, ValueError, csv.Error):
-            names = []
+        names = []
+        if is_file and ds.get("path"):
+            base = os.path.dirname(self.document.path) if self.document.path else "."
+            try:               # the same policy as training: a file outside the folder only once allowed
+                path = data_path(ds["path"], base, allow=self.document.trusted_data)
+                names = csv_columns(path) if src == "csv" else npz_keys(path)
+            except DataError:
+                names = []
         if src == "csv":
             self.label_column.addItems(names)
             self.label_column.setCurrentText(ds.get("label") or (names[-1] if names else ""))
@@ -277,17 +263,13 @@ class TrainingPanel(QWidget):
         src, _, name = (self.source.currentData() or NO_DATA).partition(":")
         return src, name or None
 
-    def _resolve(self, path):
-        if not path or os.path.isabs(path) or not self.document.path:
-            return path
-        return os.path.join(os.path.dirname(self.document.path), path)
-
     # ------------------------------------------------------------- edits → commands
     def _browse(self):
         src = self._source()[0]
         pattern = "CSV files (*.csv *.csv.gz *.tsv *.txt)" if src == "csv" else "NumPy archives (*.npz)"
         path, _ = QFileDialog.getOpenFileName(self, "Choose a data file", os.path.dirname(self.path.text()), pattern)
         if path:
+            self.document.trusted_data.add(os.path.realpath(path))      # chosen by the user: may be read
             self.path.setText(path)
             self._commit_dataset()
 

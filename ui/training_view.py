@@ -5,7 +5,7 @@ the session's signals to them and tints the canvas's nodes while training."""
 import time
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMessageBox, QTabWidget, QVBoxLayout, QWidget
 
 from app.inspection import InspectionSource, chain_rule_of, neurons_of
 from app.session import TrainingSession
@@ -98,6 +98,7 @@ class TrainingView(QWidget):
         s.node_activity.connect(self._tint)
         s.finished.connect(self._finished)
         s.failed.connect(self._failed)
+        s.outside_data.connect(self._ask_outside_data)
         s.step_recorded.connect(self._recorded)
         self.curves.restore_requested.connect(self.restore_best)
         self.runs.overlays_changed.connect(self.curves.set_overlays)
@@ -342,6 +343,20 @@ class TrainingView(QWidget):
                 self._tinted = True
             self.failed_at.emit(node_id)
         self.error.emit("Training stopped", message)
+
+    def _ask_outside_data(self, path):
+        """The graph names a data file outside its folder: read it only if the user says so."""
+        answer = QMessageBox.question(
+            self, "Read a file outside the graph's folder?",
+            f"This graph reads its data from\n\n{path}\n\nwhich lies outside the graph's folder. A graph "
+            "file made by someone else could name any file on this computer.\n\nRead this file?",
+            QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
+        if answer != QMessageBox.Yes:
+            self.controls.show_text(f"Not trained: {path} lies outside the graph's folder and was not read")
+            return
+        self.document.trusted_data.add(path)
+        self.source.forget()
+        self.run()
 
     def _recorded(self, recording):
         self.tabs.setCurrentWidget(self.animation)

@@ -183,7 +183,8 @@ class Trainer:
 
     def __init__(self, graph: Graph, store: WeightStore | None = None, base_dir: str = ".",
                  listener: Callable[[object], None] | None = None, sample_every: int = 0,
-                 sample_interval: float = 0.0, data: Any = None, validation: Any = None) -> None:
+                 sample_interval: float = 0.0, data: Any = None, validation: Any = None,
+                 allow_data: Any = True) -> None:
         self.graph = graph
         self.store = store if store is not None else WeightStore()
         self.base_dir = base_dir
@@ -201,6 +202,7 @@ class Trainer:
         self.plan = None
         self.data = None                 # TrainingData, after setup()
         self._data_source, self._validation = data, validation
+        self.allow_data = allow_data     # data files outside base_dir it may read (engine.data.data_path)
         self.evaluate_when_stopped = True
         self._pace = None                # epochs per second, None: full speed
         self._pause_each_epoch = False
@@ -296,7 +298,7 @@ class Trainer:
         self.plan = Plan(self.graph, self.store, cfg["device"], "float32", self.generator)
         self.cfg = cfg
         self.data = data = TrainingData.for_graph(self.graph, cfg, self.plan.device.xp, self.base_dir,
-                                                  self._data_source, self._validation)
+                                                  self._data_source, self._validation, self.allow_data)
         loss = self.graph.loss_node()
         mean = loss.params.get("reduction", "mean") == "mean"
         self.chance_loss = self.history.chance_loss = (

@@ -107,7 +107,11 @@ def adapt_targets(y: np.ndarray, spec: TensorSpec, task: str) -> np.ndarray:
         return y.astype(np.int64, copy=False).reshape((len(y),) + want)
     y = y.astype(np.float32) if y.dtype.kind != "f" else y
     if y.ndim == 1 and want and int(np.prod(want)) > 1 and task != "regression":
-        onehot = np.zeros((len(y), int(np.prod(want))), dtype=np.float32)
+        width = int(np.prod(want))
+        if len(y) and (y.min() < 0 or y.max() >= width or not np.all(y == np.round(y))):
+            raise DataError(f"the data set's class labels run from {y.min():g} to {y.max():g}, but the Target node "
+                            f"holds one-hot rows of {width} classes; set its shape to [{int(y.max()) + 1}]")
+        onehot = np.zeros((len(y), width), dtype=np.float32)
         onehot[np.arange(len(y)), y.astype(np.int64)] = 1.0
         return onehot.reshape((len(y),) + want)
     try:
@@ -189,10 +193,11 @@ class TrainingData:
 
     @classmethod
     def for_graph(cls, graph: Graph, cfg: dict[str, Any], xp: Any = np, base_dir: str = ".", data: Any = None,
-                  validation: Any = None) -> TrainingData:
+                  validation: Any = None, allow: Any = True) -> TrainingData:
         """Prepare the data for training ``graph``: from its data set configuration, or from
         ``data`` (see ``dataset_from``) with ``validation`` a second such value or the share of
-        rows to hold out (default: the configuration's validation_split, else 0.2)."""
+        rows to hold out (default: the configuration's validation_split, else 0.2). ``allow``: which
+        data files outside ``base_dir`` may be read (engine.data.data_path)."""
         loss = graph.loss_node()
         if loss is None:
             raise EngineError("training needs exactly one loss node")
@@ -201,7 +206,7 @@ class TrainingData:
             dcfg = graph.config.get("dataset")
             if not dcfg:
                 raise DataError("no dataset is chosen for this graph")
-            train, val, normalizer = prepare(dcfg, base_dir, seed=cfg["seed"])
+            train, val, normalizer = prepare(dcfg, base_dir, seed=cfg["seed"], allow=allow)
         else:
             train, val, normalizer = cls._split(data, validation, rule.task, graph, cfg)
         inputs, targets = graph.nodes_of_role("input"), graph.nodes_of_role("target")
