@@ -48,8 +48,8 @@ def check(args):
 class ProgressBar:
     """One self-rewriting line on a terminal (nothing when stderr is not one), at most 10 updates a second."""
 
-    def __init__(self, stream=sys.stderr):
-        self.stream = stream
+    def __init__(self, stream=None):
+        self.stream = stream = stream or sys.stderr      # looked up now: sys.stderr may have been replaced
         self.enabled = stream.isatty()
         self.last = 0.0
         self.start = time.perf_counter()

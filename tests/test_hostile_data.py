@@ -147,8 +147,9 @@ def test_a_data_file_outside_the_graphs_folder_is_read_only_when_allowed(tmp_pat
         Trainer(g, base_dir=str(inside), allow_data=()).setup()
 
 
-def test_the_command_line_refuses_outside_data_unless_told(tmp_path, capsys):
+def test_the_command_line_refuses_outside_data_unless_told(tmp_path, capsys, monkeypatch):
     from app.main import main
+    monkeypatch.setenv("TENSORWEAVE_DATA_DIR", str(tmp_path / "data"))
     from engine.graph import fileformat as ff
     (tmp_path / "project").mkdir()
     csv_file(tmp_path, "a,b,label\n" + "".join(f"{i},{-i},{i % 2}\n" for i in range(40)))
