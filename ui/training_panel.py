@@ -128,7 +128,7 @@ class TrainingPanel(QWidget):
         lay.addStretch(1)
         for w in (self.source, self.label_column, self.x_key):
             w.activated.connect(lambda *_: self._commit_dataset())
-        self.path.editingFinished.connect(lambda: None if self._loading else self._commit_dataset())
+        self.path.editingFinished.connect(lambda: None if self._loading else self._path_typed())
         self.browse.clicked.connect(self._browse)
         self.set_document(document)
         self.set_state("idle")
@@ -309,6 +309,14 @@ class TrainingPanel(QWidget):
         if value != (doc.graph.config.get(key) or {}):
             self.message.setText("")
             doc.push(SetConfig(doc, key, value, text, field))
+
+    def _path_typed(self):
+        """A path the user typed is the user's choice, like one picked with Browse: it may be read."""
+        text = self.path.text().strip()
+        if text:
+            base = os.path.dirname(self.document.path) if self.document.path else os.getcwd()
+            self.document.trusted_data.add(os.path.realpath(text if os.path.isabs(text) else os.path.join(base, text)))
+        self._commit_dataset()
 
     def _commit_dataset(self, *_):
         if not self._loading:
