@@ -7,8 +7,9 @@ about Qt. Issues and the errors raised here are defined in issues.py.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
+import functools
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -36,7 +37,7 @@ class Node:
     position: tuple = (0.0, 0.0)
     title: str = None
 
-    @property
+    @functools.cached_property
     def type(self):
         return REGISTRY.get(self.type_id)
 
@@ -95,6 +96,8 @@ class Graph:
     def __init__(self) -> None:
         self.nodes = {}
         self.edges = {}
+        self._in = {}               # node id -> {input port: Edge}, kept with ``edges``: every query
+        self._out = {}              # node id -> {edge id: Edge}   about wiring is O(1), never a scan
         self.config = {}            # training and dataset configuration (see training.py)
         self._listeners = []
         self._batch_depth = 0
@@ -161,9 +164,12 @@ class Graph:
     def remove_node(self, node_id: str) -> Node:
         node = self.node(node_id)
         with self.batch():
-            for e in [e for e in self.edges.values() if node_id in (e.src, e.dst)]:
-                self.disconnect(e.id)
+            for e in list(self._in.get(node_id, {}).values()) + list(self._out.get(node_id, {}).values()):
+                if e.id in self.edges:
+                    self.disconnect(e.id)
             del self.nodes[node_id]
+            self._in.pop(node_id, None)
+            self._out.pop(node_id, None)
             self._changed(ch.NodeRemoved(node))
         return node
 
@@ -200,10 +206,33 @@ class Graph:
     # ------------------------------------------------------------- edges
     def incoming(self, node_id: str) -> dict[str, Edge]:
         """{input port: Edge} of a node."""
-        return {e.dst_port: e for e in self.edges.values() if e.dst == node_id}
+        return dict(self._in.get(node_id, {}))
 
     def outgoing(self, node_id: str) -> list[Edge]:
-        return [e for e in self.edges.values() if e.src == node_id]
+        return list(self._out.get(node_id, {}).values())
+
+    def upstream(self, node_ids: Iterable[str]) -> set[str]:
+        """The given nodes and every node that feeds them, directly or not (one walk, linear)."""
+        seen = set(node_ids)
+        stack = list(seen)
+        while stack:
+            for e in self._in.get(stack.pop(), {}).values():
+                if e.src not in seen:
+                    seen.add(e.src)
+                    stack.append(e.src)
+        return seen
+
+    def _reaches(self, start: str, goal: str) -> bool:
+        seen, stack = {start}, [start]
+        while stack:
+            n = stack.pop()
+            if n == goal:
+                return True
+            for e in self._out.get(n, {}).values():
+                if e.dst not in seen:
+                    seen.add(e.dst)
+                    stack.append(e.dst)
+        return False
 
     def check_connection(self, src: str, src_port: str, dst: str, dst_port: str) -> None:
         """Raise ConnectionRefused with the reason if src.src_port → dst.dst_port cannot be made."""
@@ -219,7 +248,7 @@ class Graph:
         if dst_port in self.incoming(dst):
             raise ConnectionRefused(f"input '{dst_port}' of {b.label} is already connected; "
                                     "remove that connection first", "occupied")
-        if nx.has_path(self.to_networkx(), dst, src):
+        if self._reaches(dst, src):
             raise ConnectionRefused(f"connecting {a.label} to {b.label} would make a cycle "
                                     f"({b.label} already feeds {a.label})", "cycle")
         spec = self.analysis.specs.get((src, src_port))
@@ -257,7 +286,7 @@ class Graph:
         if node.id in self.nodes:
             raise GraphEditError(f"a node with id {node.id} already exists")
         self.nodes[node.id] = node
-        self._changed(ch.NodeAdded(node))
+        self._changed(ch.NodeAdded(node) if self._listeners else None)    # no listener (loading): no event
         return node
 
     def restore_edge(self, edge: Edge) -> Edge:
@@ -266,7 +295,9 @@ class Graph:
         if edge.id in self.edges:
             raise GraphEditError(f"an edge with id {edge.id} already exists")
         self.edges[edge.id] = edge
-        self._changed(ch.EdgeAdded(edge))
+        self._in.setdefault(edge.dst, {})[edge.dst_port] = edge
+        self._out.setdefault(edge.src, {})[edge.id] = edge
+        self._changed(ch.EdgeAdded(edge) if self._listeners else None)
         return edge
 
     def disconnect(self, edge_id: str) -> Edge:
@@ -274,6 +305,9 @@ class Graph:
             edge = self.edges.pop(edge_id)
         except KeyError:
             raise GraphEditError(f"no edge with id {edge_id}") from None
+        if self._in.get(edge.dst, {}).get(edge.dst_port) is edge:
+            del self._in[edge.dst][edge.dst_port]
+        self._out.get(edge.src, {}).pop(edge.id, None)
         self._changed(ch.EdgeRemoved(edge))
         return edge
 
@@ -293,19 +327,43 @@ class Graph:
         return losses[0] if len(losses) == 1 else None
 
 
+def topological_order(graph: Graph) -> tuple[list[str] | None, list[Edge] | None]:
+    """(node ids in an order where every node comes after those feeding it, None), or (None, the
+    edges of one cycle). Generation by generation, as networkx orders them; linear time."""
+    indeg = {n: len(graph._in.get(n, ())) for n in graph.nodes}
+    generation = [n for n, d in indeg.items() if d == 0]
+    order = []
+    while generation:
+        order.extend(generation)
+        nxt = []
+        for n in generation:
+            for e in graph._out.get(n, {}).values():
+                indeg[e.dst] -= 1
+                if indeg[e.dst] == 0:
+                    nxt.append(e.dst)
+        generation = nxt
+    if len(order) == len(graph.nodes):
+        return order, None
+    # a cycle: walk back along inputs among the nodes left over until a node repeats
+    left = {n for n, d in indeg.items() if d > 0}
+    n = next(iter(left))
+    path, seen = [], {}
+    while n not in seen:
+        seen[n] = len(path)
+        e = next(e for e in graph._in[n].values() if e.src in left)
+        path.append(e)
+        n = e.src
+    return None, path[seen[n]:][::-1]
+
+
 def analyze(graph: Graph) -> Analysis:
     """Topological order, shape inference over the symbolic batch, weights and typed issues."""
     a = Analysis()
-    g = graph.to_networkx()
-    try:
-        order = list(nx.topological_sort(g))
-    except nx.NetworkXUnfeasible:
-        cycle = nx.find_cycle(g)
-        for u, v in cycle:
-            for e in graph.edges.values():
-                if e.src == u and e.dst == v:
-                    a.issues.append(Issue(IssueKind.CYCLE, "this connection closes a cycle: data would flow "
-                                                   "in a loop", node=v, edge=e.id))
+    order, cycle = topological_order(graph)
+    if cycle is not None:
+        for e in cycle:
+            a.issues.append(Issue(IssueKind.CYCLE, "this connection closes a cycle: data would flow in a loop",
+                                  node=e.dst, edge=e.id))
         return a
     a.order = order
     incoming = {}
@@ -357,7 +415,7 @@ def analyze(graph: Graph) -> Analysis:
                                                f"of at least 2 dims, this one is {fmt(bad[0].shape)}",
                                       node=nid, param="init"))
             a.weights[nid] = weights
-    _global_issues(graph, a, g)
+    _global_issues(graph, a)
     return a
 
 
@@ -375,7 +433,7 @@ def _too_big(outs, weights):
     return None
 
 
-def _global_issues(graph, a, g):
+def _global_issues(graph, a):
     losses = graph.nodes_of_role("loss")
     if len(losses) > 1:
         for n in losses:
@@ -391,9 +449,7 @@ def _global_issues(graph, a, g):
     if not losses and graph.nodes:
         a.issues.append(Issue(IssueKind.NO_LOSS, "no loss node: the graph can run but not train", severity="warning"))
     if len(losses) == 1:
-        keep = nx.ancestors(g, losses[0].id) | {losses[0].id}
-        for n in graph.nodes_of_role("output"):
-            keep |= nx.ancestors(g, n.id) | {n.id}
+        keep = graph.upstream([losses[0].id] + [n.id for n in graph.nodes_of_role("output")])
         for nid, node in graph.nodes.items():
             if nid not in keep:
                 a.issues.append(Issue(IssueKind.UNUSED, f"{node.label} does not feed the loss or an output",

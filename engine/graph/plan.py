@@ -78,9 +78,7 @@ class Plan:
         self.loss_node = graph.loss_node()
         self.output_nodes = graph.nodes_of_role("output")
         wanted = set(targets) if targets else {n.id for n in ([self.loss_node] if self.loss_node else []) + self.output_nodes}
-        keep = set(wanted)
-        for nid in wanted:
-            keep |= _ancestors(graph, nid)
+        keep = graph.upstream(wanted)
         self.slot_of = {}            # (node, port) -> slot index
         self.steps = []
         carries = {}                 # slot -> whether a gradient flows through it
@@ -364,15 +362,5 @@ def _label_counts(a):
 def _as_tensor(v):
     return v if isinstance(v, Tensor) else Tensor.wrap(v)
 
-
-def _ancestors(graph, node_id):
-    seen, stack = set(), [node_id]
-    while stack:
-        n = stack.pop()
-        for e in graph.incoming(n).values():
-            if e.src not in seen:
-                seen.add(e.src)
-                stack.append(e.src)
-    return seen
 
 

@@ -7,6 +7,7 @@ A node type declares its ports, typed parameters, how output shapes follow from 
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Mapping, Protocol
 
@@ -94,11 +95,15 @@ class NodeType:
                 return s
         raise KeyError(name)
 
+    @functools.cached_property
+    def _port_names(self):
+        return {s.name for s in self.inputs}, {s.name for s in self.outputs}
+
     def has_input(self, name):
-        return any(s.name == name for s in self.inputs)
+        return name in self._port_names[0]
 
     def has_output(self, name):
-        return any(s.name == name for s in self.outputs)
+        return name in self._port_names[1]
 
     def summary(self):
         """One line for palettes and tooltips."""
