@@ -41,6 +41,11 @@ def check(args):
     if errors:
         print(f"{len(errors)} error(s): the graph cannot run", file=sys.stderr)
         return EXIT_INVALID
+    from engine.graph import memory
+    print(f"memory: {memory.estimate(g).describe()}")
+    too_big = memory.refusal(g)
+    if too_big:
+        print(f"warning: {too_big}", file=sys.stderr)
     print("ok: the graph is valid")
     return EXIT_OK
 

@@ -275,3 +275,17 @@ def test_whatever_loads_saves_and_reopens_identically(data):
     except GraphFileError:
         return
     assert doc1 == doc2
+
+
+def test_training_that_would_not_fit_in_memory_is_refused_before_allocating(monkeypatch):
+    from engine.errors import EngineError
+    from engine.graph import memory
+    g, _ = mlp_graph((2, 4000, 4000, 2), training={"batch_size": 4096})
+    est = memory.estimate(g)
+    # weights 2·4000 + 4000² + …; Adam keeps two state copies beside weights, gradients, best and snapshot
+    assert est.weights >= (4000 * 4000) * 4 * 6 and est.batch == 4096
+    monkeypatch.setattr(memory, "available_memory", lambda: est.total // 2)
+    with pytest.raises(EngineError, match="only .* of memory is free"):
+        Trainer(g).setup()
+    monkeypatch.setattr(memory, "available_memory", lambda: est.total * 2)
+    assert memory.refusal(g) is None

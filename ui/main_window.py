@@ -18,6 +18,7 @@ from engine.errors import EngineError
 from engine.graph import fileformat
 from engine.graph.layout import layered_layout
 from engine.graph import changes as ch
+from engine.graph import memory
 from . import style as S
 from .canvas_legend import CanvasLegend
 from .help import HelpDialog, concepts_html, quick_start_html
@@ -127,7 +128,7 @@ class MainWindow(QMainWindow):
         self.scene.selectionChanged.connect(self._selection_changed)
         doc.title_changed.connect(lambda _: self._update_title())
         self._unsubscribe_counts = doc.graph.subscribe(
-            lambda e: self._update_counts() if isinstance(e, ch.Analyzed) else None)
+            lambda e: self._update_counts() if isinstance(e, (ch.Analyzed, ch.ConfigChanged)) else None)
         self._bind_undo(doc)
         self._update_title()
         self._update_counts()
@@ -169,7 +170,12 @@ class MainWindow(QMainWindow):
         self.issues_button.setStyleSheet(f"color: {(S.ERROR if mistakes else S.INCOMPLETE if waiting else S.WARNING).name()};"
                                          " font-weight: bold; padding: 0 6px")
         self.issues_button.setToolTip("Click to go to the node (again for the next one)")
-        self.status_counts.setText(f"{a.total_params():,} parameters")
+        text = f"{a.total_params():,} parameters"
+        if not a.errors and a.order:
+            est = memory.estimate(self.document.graph)
+            text += f" · ~{memory.size_text(est.total)} to train"
+            self.status_counts.setToolTip(f"Training needs {est.describe()}.")
+        self.status_counts.setText(text)
 
     def issue_nodes(self):
         """Nodes with issues, mistakes first, in the graph's order."""

@@ -18,6 +18,7 @@ from ..errors import EngineError
 from ..optim import lr_scheduler
 from ..random import Generator
 from . import events as ev
+from . import memory
 from .params import P, ParamError
 from .plan import Plan
 from .overfitting import chance_loss
@@ -294,6 +295,9 @@ class Trainer:
         blocker = training_blocker(self.graph) if self._data_source is not None else None
         if blocker and not blocker.startswith("no data set"):
             raise EngineError(blocker)
+        too_big = memory.refusal(self.graph, cfg)
+        if too_big:
+            raise EngineError(too_big)
         self.generator = Generator(cfg["seed"])
         self.plan = Plan(self.graph, self.store, cfg["device"], "float32", self.generator)
         self.cfg = cfg
