@@ -373,7 +373,7 @@ def test_zoom_with_wheel_and_keys_and_pan_with_middle_button(window, qtbot):
 def test_status_bar_counts_errors_and_parameters(window):
     g, ids = logistic_regression_graph()
     load(window, g)
-    assert window.status_counts.text() == "3 parameters" and window.issues_button.isHidden()
+    assert window.status_counts.text().startswith("3 parameters · ~") and "to train" in window.status_counts.text() and window.issues_button.isHidden()
     g.set_param(ids["W"], "shape", [3, 1])
     assert window.issues_button.text().startswith("✖ 1 error") and not window.issues_button.isHidden()
 
