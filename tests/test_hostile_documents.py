@@ -289,3 +289,13 @@ def test_training_that_would_not_fit_in_memory_is_refused_before_allocating(monk
         Trainer(g).setup()
     monkeypatch.setattr(memory, "available_memory", lambda: est.total * 2)
     assert memory.refusal(g) is None
+
+
+def test_renaming_a_node_refreshes_the_messages_that_quote_it():
+    g = Graph()
+    d = g.add_node("Dense").id
+    assert any("of Dense is not connected" in i.message for i in g.analysis.issues)
+    g.rename_node(d, "hidden")
+    assert any("of hidden is not connected" in i.message for i in g.analysis.issues)
+    with pytest.raises(ParamError, match="lone surrogate"):
+        g.rename_node(d, "\ud800")

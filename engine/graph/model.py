@@ -20,6 +20,7 @@ from ..errors import DTypeError, EngineError, ShapeError
 from . import changes as ch
 from .issues import ConnectionRefused, GraphEditError, Issue, IssueKind  # noqa: F401  (re-exported)
 from .params import ParamError
+from ..params import check_text
 from .registry import REGISTRY
 from ..limits import MAX_ELEMENTS
 from .shapes import N, fmt, numel
@@ -191,9 +192,15 @@ class Graph:
         self._emit(ch.NodeMoved(node, node.position))
 
     def rename_node(self, node_id: str, title: str | None) -> None:
+        """Give a node a title (None or "": its type's title). Checked as every text a file
+        stores; the analysis runs again, since its messages quote node titles."""
         node = self.node(node_id)
+        if title:
+            check_text(title, "title")
+        if node.title == (title or None):
+            return
         node.title = title or None
-        self._emit(ch.NodeRenamed(node, node.title))
+        self._changed(ch.NodeRenamed(node, node.title))
 
     def set_config(self, key: str, value: Any) -> None:
         """Set (or, with None, remove) a configuration entry such as 'training' or 'dataset'."""
