@@ -160,3 +160,10 @@ def test_the_command_line_refuses_outside_data_unless_told(tmp_path, capsys, mon
     err = capsys.readouterr().err
     assert "--allow-outside-data" in err and len(err.strip().splitlines()) == 1
     assert main(["train", path, "--out", str(tmp_path / "o"), "--allow-outside-data"]) == 0
+
+
+def test_targets_beyond_float32_are_refused_not_turned_into_inf(tmp_path):
+    with pytest.raises(DataError, match="too large for float32"):
+        load_npz(npz(tmp_path, {"x": np.zeros((2, 2)), "y": np.array([1e39, 0.5])}, name="t.npz"), task="regression")
+    with pytest.raises(DataError, match="too large for float32"):
+        load_csv(csv_file(tmp_path, "a,b,t\n1,2,1e39\n3,4,0.5\n"), task="regression")

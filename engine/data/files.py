@@ -179,6 +179,8 @@ def _labels(labels, task, path, column):
                                   and distinct.max() < max(2 * len(distinct), 10))
             task = ("binary" if len(distinct) <= 2 else "multiclass") if looks_like_classes else "regression"
         if task == "regression":
+            if np.abs(values).max(initial=0) > FLOAT32_MAX:
+                raise DataError(f"{path}, column {column!r}: a target is too large for float32 (at most 3.4e38)")
             return values.astype(np.float32)[:, None], task, []
         if not whole:
             raise DataError(f"{path}, column {column!r}: class labels must be whole numbers for a {task} task")
@@ -254,6 +256,8 @@ def load_npz(path, x_key=None, y_key=None, task=None, name=None):
         raise DataError(f"{path}: the features contain NaN or infinite values (first in row {row})")
     if y.dtype.kind == "f" and not np.isfinite(y).all():
         raise DataError(f"{path}: the targets contain NaN or infinite values")
+    if y.dtype.kind in "fiu" and y.size and np.abs(y.astype(np.float64)).max() > FLOAT32_MAX:
+        raise DataError(f"{path}: the targets hold values too large for float32 (at most 3.4e38)")
     if task is None:
         task = ("binary" if len(np.unique(y)) <= 2 else "multiclass") if y.dtype.kind in "iub" and y.ndim == 1 else "regression"
     if task == "regression":
