@@ -15,6 +15,7 @@ from .shapes import N
 BYTES = 4                      # float32
 STATE_COPIES = {"sgd": 1, "adam": 2, "adamw": 2, "adamax": 2, "rmsprop": 2, "adagrad": 1, "adadelta": 2}
 WHOLE_SET_GUESS = 10_000       # samples in a batch when the batch is the whole set of unknown size
+EVALUATION_CHUNK = 512         # rows the trainer evaluates at once (Trainer.evaluate)
 
 
 @dataclass(frozen=True)
@@ -55,11 +56,22 @@ def estimate(graph, training=None) -> MemoryEstimate:
     if batch <= 0:
         options = (graph.config.get("dataset") or {}).get("options") or {}
         batch = int(options.get("n", WHOLE_SET_GUESS)) if isinstance(options.get("n"), int) else WHOLE_SET_GUESS
+    batch = max(batch, EVALUATION_CHUNK)          # evaluation runs in chunks of this many rows
     a = graph.analysis
     weight_elems = sum(_count(w.shape, 1) for ws in a.weights.values() for w in ws.values())
     copies = 1 + 1 + STATE_COPIES.get(cfg.get("optimizer", "adam"), 2) + 2
     value_elems = sum(_count(spec.shape, batch) for spec in a.specs.values())
-    return MemoryEstimate(weight_elems * BYTES * copies, value_elems * BYTES * 3, batch)
+    work = 0
+    for nid in a.order or ():
+        nt = graph.nodes[nid].type
+        if nt.workspace is not None:
+            ins = {p: a.specs.get((e.src, e.src_port)) for p, e in graph.incoming(nid).items()}
+            if all(v is not None for v in ins.values()):
+                try:
+                    work += nt.workspace(ins, graph.nodes[nid].params) * batch
+                except Exception:      # noqa: BLE001 — an estimate: a rule that cannot tell adds nothing
+                    pass
+    return MemoryEstimate(weight_elems * BYTES * copies, (value_elems * 3 + work) * BYTES, batch)
 
 
 def available_memory() -> int | None:

@@ -53,6 +53,13 @@ class WeightsRule(Protocol):
     def __call__(self, ins: Mapping[str, TensorSpec], p: Mapping[str, Any]) -> dict[str, WeightSpec]: ...
 
 
+class WorkspaceRule(Protocol):
+    """Elements per sample an op keeps beyond its outputs while a batch runs (im2col columns,
+    a recurrent layer's gates at every step): the memory estimate counts them."""
+
+    def __call__(self, ins: Mapping[str, TensorSpec], p: Mapping[str, Any]) -> int: ...
+
+
 class ForwardFn(Protocol):
     """The computation, written against ``engine.functional`` (``F``): input tensors by port,
     weight tensors by name, parameters and the run's context (training mode, generator, device)
@@ -75,6 +82,7 @@ class NodeType:
     infer: InferRule | None = None
     forward: ForwardFn | None = None
     weights: WeightsRule | None = None
+    workspace: WorkspaceRule | None = None
     covers: tuple = ()               # engine names this node type exposes ('functional.relu', 'nn.Linear')
     keywords: tuple = ()             # extra words for search ('logistic', 'fully connected')
     task: str = None                 # losses: 'regression', 'binary' or 'multiclass'

@@ -85,6 +85,14 @@ def _conv_weights(ins, p):
     return w
 
 
+def _conv_workspace(ins, p):
+    """The im2col columns (C·kh·kw per output pixel), forward and again in backward."""
+    _, c, _, _ = ins["x"].shape
+    k = _pair(p["kernel_size"])
+    out = _conv_rule(ins, p)["y"].shape
+    return 2 * out[2] * out[3] * c * k[0] * k[1]
+
+
 def _conv_forward(F, ins, w, p, ctx):
     k, d = _pair(p["kernel_size"]), _pair(p["dilation"])
     return {"y": F.conv2d(ins["x"], w["weight"], w.get("bias"), _pair(p["stride"]), _conv_padding(p, k, d), d)}
@@ -101,7 +109,7 @@ register(type_id="Conv2D", category="Layers", title="Conv2D",
                  P("dilation", "ints", (1,), "spacing of kernel taps", min=1, length=(1, 2)),
                  P("bias", "bool", True, "add a learned bias per filter"),
                  P("weight_init", "choice", "default", "how the kernels start", choices=INITIALIZERS)],
-         infer=_conv_rule, weights=_conv_weights, forward=_conv_forward,
+         infer=_conv_rule, weights=_conv_weights, forward=_conv_forward, workspace=_conv_workspace,
          covers=("nn.Conv2d", "functional.conv2d"), keywords=("convolution", "cnn", "kernel", "filter"))
 
 
@@ -296,8 +304,16 @@ def _recurrent(kind, title, description, covers):
               P("dropout", "float", 0.0, "dropout between stacked layers", min=0.0, max=0.95)]
     if kind == "RNN":
         params.append(P("nonlinearity", "choice", "tanh", "activation of the state", choices=("tanh", "relu")))
+    def workspace(ins, p):
+        """Every step's gates and states, per layer and direction, kept for backward."""
+        t = ins["x"].shape[1]
+        gates = {"LSTM": 4, "GRU": 3, "RNN": 1}[kind]
+        d = 2 if p["bidirectional"] else 1
+        return 3 * t * (gates + 2) * p["units"] * p["num_layers"] * d
+
     register(type_id=kind, category="Layers", title=title, description=description, inputs=["x"],
-             outputs=["y"], params=params, infer=rule, weights=weights, forward=forward, covers=covers,
+             outputs=["y"], params=params, infer=rule, weights=weights, forward=forward, workspace=workspace,
+             covers=covers,
              keywords=("recurrent", "sequence", "time series", "bidirectional"))
 
 
