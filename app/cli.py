@@ -15,9 +15,11 @@ def _fail(message, code=EXIT_FAILED):
     return code
 
 
-def _load(path):
+def _load(path, weights=False):
     from engine.graph import fileformat
     loaded = fileformat.load(path)
+    if weights:
+        loaded.weights                       # read now, so that its warnings are printed with the others
     for w in loaded.warnings:
         print(f"tensorweave: warning: {w}", file=sys.stderr)
     return loaded
@@ -89,7 +91,7 @@ def train(args):
     from engine.graph.training import NonFiniteLoss, Trainer
     from engine.graph.weights import WeightStore
     try:
-        loaded = _load(args.graph)
+        loaded = _load(args.graph, weights=not args.fresh)
     except EngineError as exc:
         return _fail(str(exc), EXIT_INVALID)
     graph = loaded.graph

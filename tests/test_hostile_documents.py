@@ -299,3 +299,19 @@ def test_renaming_a_node_refreshes_the_messages_that_quote_it():
     assert any("of hidden is not connected" in i.message for i in g.analysis.issues)
     with pytest.raises(ParamError, match="lone surrogate"):
         g.rename_node(d, "\ud800")
+
+
+def test_weights_are_read_only_when_asked_for(tmp_path, monkeypatch):
+    g, _ = mlp_graph((2, 4, 2), training={"epochs": 1})
+    tr = Trainer(g)
+    tr.fit()
+    path = str(tmp_path / "lazy.twg")
+    ff.save(g, path, store=tr.store)
+    reads = []
+    real = ff._read_weights
+    monkeypatch.setattr(ff, "_read_weights", lambda blob, graph: reads.append(1) or real(blob, graph))
+    loaded = ff.load(path)
+    loaded.graph.analysis
+    assert reads == []                          # opened and analysed without touching the sidecar
+    assert loaded.weights is not None and reads == [1]
+    assert loaded.weights is not None and reads == [1]        # read once

@@ -204,12 +204,28 @@ class Loaded:
     def __init__(self, graph, doc):
         self.graph, self.doc = graph, doc
         self.name, self.description = doc.get("name", ""), doc.get("description", "")
-        self.weights = None           # 'node/name' -> array
+        self._weights = None           # 'node/name' -> array, read on first use (see ``weights``)
+        self._sidecar = None           # (path of the document, the trained entry) until then
         self.history = None
         self.normalizer = None
         self.best_epoch = None
         self.warnings = []
         self.editor = doc.get("editor")
+
+    @property
+    def weights(self):
+        """'node/name' → array of the trained weights, or None. The sidecar is read, verified and
+        decompressed the first time this is asked for, not when the document opens: checking a
+        graph or opening it to look never reads its weights."""
+        if self._sidecar is not None:
+            path, trained = self._sidecar
+            self._sidecar = None
+            _read_sidecar(self, path, trained)
+        return self._weights
+
+    @weights.setter
+    def weights(self, value):
+        self._sidecar, self._weights = None, value
 
     def weight_store(self):
         """A WeightStore holding the trained weights (empty when the file has none)."""
@@ -465,6 +481,10 @@ def _load_trained(loaded, path):
             loaded.warnings.append(f"the stored feature scaling is malformed and was ignored ({exc})")
     best = trained.get("best_epoch")
     loaded.best_epoch = best if isinstance(best, int) and not isinstance(best, bool) and 0 < best < 2 ** 31 else None
+    loaded._sidecar = (path, trained)        # read when the weights are first asked for
+
+
+def _read_sidecar(loaded, path, trained):
     name = trained.get("weights")
     folder = os.path.dirname(os.path.realpath(path))
     if not isinstance(name, str) or os.path.basename(name) != name or not name.endswith(".weights.npz"):
