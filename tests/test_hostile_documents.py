@@ -315,3 +315,18 @@ def test_weights_are_read_only_when_asked_for(tmp_path, monkeypatch):
     assert reads == []                          # opened and analysed without touching the sidecar
     assert loaded.weights is not None and reads == [1]
     assert loaded.weights is not None and reads == [1]        # read once
+
+
+def test_saving_keeps_the_files_mode_and_writes_through_a_symlink(tmp_path):
+    g, _ = logistic_regression_graph()
+    real = tmp_path / "real.twg"
+    ff.save(g, str(real))
+    os.chmod(real, 0o640)
+    ff.save(g, str(real))
+    assert (os.stat(real).st_mode & 0o777) == 0o640
+    link = tmp_path / "link.twg"
+    os.symlink(real, link)
+    g.rename_node(next(iter(g.nodes)), "renamed")
+    ff.save(g, str(link))
+    assert os.path.islink(link) and "renamed" in real.read_text()
+    assert not [n for n in os.listdir(tmp_path) if n.endswith(".tmp")]
