@@ -373,19 +373,27 @@ def analyze(graph: Graph) -> Analysis:
                                   node=e.dst, edge=e.id))
         return a
     a.order = order
-    incoming = {}
-    for e in graph.edges.values():
-        incoming.setdefault(e.dst, {})[e.dst_port] = e
+    incoming, nodes, specs, empty = graph._in, graph.nodes, a.specs, {}
     for nid in order:
-        node = graph.nodes[nid]
+        node = nodes[nid]
         nt = node.type
-        edges = incoming.get(nid, {})
-        missing = [p.name for p in nt.inputs if not p.optional and p.name not in edges]
-        for port in missing:
-            a.issues.append(Issue(IssueKind.UNCONNECTED, f"input '{port}' of {node.label} is not connected",
-                                  node=nid, port=port))
-        ins = {p: a.specs.get((e.src, e.src_port)) for p, e in edges.items()}
-        if missing or any(v is None for v in ins.values()):
+        edges = incoming.get(nid, empty)
+        if len(edges) < len(nt.inputs):
+            missing = [p.name for p in nt.inputs if not p.optional and p.name not in edges]
+            for port in missing:
+                a.issues.append(Issue(IssueKind.UNCONNECTED, f"input '{port}' of {node.label} is not connected",
+                                      node=nid, port=port))
+            if missing:
+                continue
+        ins = {}
+        for p, e in edges.items():
+            spec = specs.get((e.src, e.src_port))
+            if spec is None:
+                break
+            ins[p] = spec
+        else:
+            spec = True
+        if spec is None:
             continue
         try:
             outs = nt.infer(ins, node.params)
@@ -413,7 +421,7 @@ def analyze(graph: Graph) -> Analysis:
             a.issues.append(Issue(IssueKind.SHAPE, f"{node.label}: {big}", node=nid))
             continue
         for port, spec in outs.items():
-            a.specs[(nid, port)] = spec
+            specs[(nid, port)] = spec
         if weights:
             bad = [w for w in weights.values() if w.init not in ("default", "zeros", "ones", "normal")
                    and len(w.shape) < 2]
@@ -428,15 +436,15 @@ def analyze(graph: Graph) -> Analysis:
 
 def _too_big(outs, weights):
     """Why an output or a weight asks for more elements than one tensor may hold, or None."""
-    for what, shape in [(f"output '{p}'", s.shape) for p, s in outs.items()] + \
-                       [(f"weight '{n}'", w.shape) for n, w in (weights or {}).items()]:
-        count = 1
-        for d in shape:
-            if d != N:
-                count *= d
-        if count > MAX_ELEMENTS:
-            return (f"{what} of shape {fmt(shape)} would hold {count:,} elements per sample, more than "
-                    f"the {MAX_ELEMENTS:,} one tensor may hold")
+    for what, items in (("output", outs), ("weight", weights or {})):
+        for name, spec in items.items():
+            count = 1
+            for d in spec.shape:
+                if d != N:
+                    count *= d
+            if count > MAX_ELEMENTS:
+                return (f"{what} '{name}' of shape {fmt(spec.shape)} would hold {count:,} elements per sample, "
+                        f"more than the {MAX_ELEMENTS:,} one tensor may hold")
     return None
 
 

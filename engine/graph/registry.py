@@ -94,8 +94,12 @@ class NodeType:
                 return s
         raise KeyError(name)
 
-    def default_params(self):
+    @functools.cached_property
+    def _defaults(self):
         return {s.name: s.default for s in self.params}
+
+    def default_params(self):
+        return dict(self._defaults)
 
     def input(self, name) -> PortSpec:
         for s in self.inputs:
