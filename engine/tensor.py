@@ -9,6 +9,7 @@ an op saved it, instead of silently computing a wrong gradient.
 from __future__ import annotations
 
 import itertools
+import threading
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 # the op used it?" is one comparison — and none at all when nothing changed since (the usual case).
 _stamps = itertools.count(1)
 _now = 0
+_stamp_lock = threading.Lock()     # the training thread and the window both change weights
 
 
 def _describe(arrays):
@@ -63,6 +65,8 @@ def apply(op, *inputs):
         t.array = np.asarray(out) if isinstance(out, np.generic) else out
         t.grad, t.requires_grad, t.name, t._version = None, rg, None, None
         t._op, t._idx = (op, 0) if rg else (None, 0)
+        if getattr(t.array, "base", None) is not None:
+            _share_version(t, inputs)
         return t
     outs = []
     for i, o in enumerate(out):
@@ -71,8 +75,22 @@ def apply(op, *inputs):
         r = rg and t.array.dtype.kind == "f"
         t.grad, t.requires_grad, t.name, t._version = None, r, None, None
         t._op, t._idx = (op, i) if r else (None, 0)
+        if getattr(t.array, "base", None) is not None:
+            _share_version(t, inputs)
         outs.append(t)
     return tuple(outs)
+
+
+def _share_version(view, inputs):
+    """A view (reshape, transpose, a slice) shares its base tensor's version cell, as in PyTorch:
+    an in-place change through the view is a change of the base's memory."""
+    xp = get_array_module(view.array)
+    for t in inputs:
+        if xp is np and np.may_share_memory(view.array, t.array) or xp is not np and view.array.base is t.array:
+            if t._version is None:
+                t._version = [0]
+            view._version = t._version
+            return
 
 
 def as_array(data, dtype=None, device=None, copy=False):
@@ -152,13 +170,13 @@ class Tensor:
         code that writes into ``t.array`` directly (an optimizer's update, load_state_dict) calls
         it too, so backward can refuse values changed after an op used them."""
         global _now
-        stamp = next(_stamps)
-        if stamp > _now:
+        with _stamp_lock:
+            stamp = next(_stamps)
             _now = stamp
-        if self._version is None:
-            self._version = [stamp]
-        else:
-            self._version[0] = stamp
+            if self._version is None:
+                self._version = [stamp]
+            else:
+                self._version[0] = stamp
 
     # ------------------------------------------------------------- facts
     @property
@@ -358,6 +376,10 @@ class Tensor:
             raise GraphError(f"{name}: a leaf tensor that requires grad cannot be changed in place "
                              "while gradients are recorded; update it under engine.no_grad() or "
                              "through .data")
+        if record and getattr(self.array, "base", None) is not None and self._version is not None:
+            raise GraphError(f"{name}: this tensor is a view (a slice, reshape or transpose) of another one; "
+                             "changing it in place while gradients are recorded is not supported — compute "
+                             "the new tensor out of place (engine.where, engine.cat)")
         if record:
             before = Tensor.wrap(self.array.copy(), self.requires_grad)
             before._op, before._idx = self._op, self._idx
@@ -375,7 +397,7 @@ class Tensor:
         if res.dtype != self.array.dtype and not np.can_cast(res.dtype, self.array.dtype, "same_kind"):
             raise DTypeError(f"{name}: a {res.dtype} result cannot be written into this "
                              f"{self.array.dtype} tensor in place")
-        if self._op is not None and self._op.__dict__.get("y") is self.array:
+        if self._op is not None and _saves(self._op, self.array):
             self._op.__dict__["overwritten"] = f"{self.array.dtype} {self.shape}"
         xp = get_array_module(self.array)
         xp.copyto(self.array, res, casting="unsafe")
@@ -409,12 +431,12 @@ class Tensor:
         src = src if isinstance(src, Tensor) else Tensor(np.asarray(src))
         if src.array.dtype != self.array.dtype:
             src = F.cast(src, self.array.dtype)
-        return self._inplace("copy_", lambda s: s * 0 + src, src)
+        return self._inplace("copy_", lambda s: _replace(s, src), src)
 
     def fill_(self, value: float | Tensor) -> Tensor:
         value = value.item() if isinstance(value, Tensor) else value
         if mode.grad_enabled and self.requires_grad:
-            return self._inplace("fill_", lambda s: s * 0 + value)
+            return self._inplace("fill_", lambda s: _replace(s, value))
         self.array.fill(value)
         self.array_changed()
         return self
@@ -430,8 +452,8 @@ class Tensor:
 
     def _draw_(self, name, draw, generator):
         values = draw(generator or default_generator())
-        return self._inplace(name, lambda s: s * 0 + Tensor(self.device.asarray(
-            np.asarray(values, dtype=self.array.dtype))))
+        return self._inplace(name, lambda s: _replace(s, Tensor(self.device.asarray(
+            np.asarray(values, dtype=self.array.dtype)))))
 
     def __iadd__(self, o: TensorLike) -> Tensor: return self.add_(o)
     def __isub__(self, o: TensorLike) -> Tensor: return self.sub_(o)
@@ -518,6 +540,23 @@ class Tensor:
 
     def any(self) -> Tensor:
         return Tensor(get_array_module(self.array).asarray(self.array.any()))
+
+
+def _replace(s, src):
+    """``src`` broadcast to ``s``'s shape, recorded so that no gradient reaches ``s`` (what an
+    in-place copy or fill does); never ``s * 0 + src``, which turns inf into NaN."""
+    keep = get_array_module(s.array).zeros(s.array.shape, dtype=bool)
+    return F.where(keep, s, src)
+
+
+def _saves(op, array):
+    """Whether ``op`` kept (a view of) ``array`` for its backward."""
+    xp = get_array_module(array)
+    for v in op.__dict__.values():
+        if hasattr(v, "shape") and hasattr(v, "dtype") and (
+                v is array or (xp is np and isinstance(v, np.ndarray) and np.may_share_memory(v, array))):
+            return True
+    return False
 
 
 def _arg(a, dim, keepdim, largest):

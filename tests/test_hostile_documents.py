@@ -211,7 +211,7 @@ def test_a_sidecar_that_inflates_or_holds_text_is_not_loaded(tmp_path):
         d["trained"]["sha256"] = hashlib.sha256(blob).hexdigest()
         open(path, "w").write(json.dumps(d))
         loaded = ff.load(path)
-        assert loaded.weights is None and "opens untrained" in loaded.warnings[-1]
+        assert key not in (loaded.weights or {}) and "starts fresh" in loaded.warnings[-1]
 
 
 def test_a_symlinked_sidecar_is_not_followed(tmp_path):
@@ -309,7 +309,7 @@ def test_weights_are_read_only_when_asked_for(tmp_path, monkeypatch):
     ff.save(g, path, store=tr.store)
     reads = []
     real = ff._read_weights
-    monkeypatch.setattr(ff, "_read_weights", lambda blob, graph: reads.append(1) or real(blob, graph))
+    monkeypatch.setattr(ff, "_read_weights", lambda blob, graph, w=None: reads.append(1) or real(blob, graph, w))
     loaded = ff.load(path)
     loaded.graph.analysis
     assert reads == []                          # opened and analysed without touching the sidecar
@@ -330,3 +330,40 @@ def test_saving_keeps_the_files_mode_and_writes_through_a_symlink(tmp_path):
     ff.save(g, str(link))
     assert os.path.islink(link) and "renamed" in real.read_text()
     assert not [n for n in os.listdir(tmp_path) if n.endswith(".tmp")]
+
+
+def test_a_header_claiming_a_huge_array_is_refused_before_allocating(tmp_path):
+    import hashlib
+    import io
+    import zipfile
+    g, _ = mlp_graph((2, 4, 2), training={"epochs": 1})
+    tr = Trainer(g)
+    tr.fit()
+    path = str(tmp_path / "h.twg")
+    doc = ff.save(g, path, store=tr.store)
+    key = next(iter(tr.store.state()))
+    header = io.BytesIO()
+    import numpy as np
+    np.lib.format.write_array_header_1_0(header, {"descr": "<f8", "fortran_order": False, "shape": (2 ** 41,)})
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr(key + ".npy", header.getvalue() + b"\0" * 64)
+    blob = buf.getvalue()
+    (tmp_path / doc["trained"]["weights"]).write_bytes(blob)
+    d = json.load(open(path))
+    d["trained"]["sha256"] = hashlib.sha256(blob).hexdigest()
+    open(path, "w").write(json.dumps(d))
+    loaded = ff.load(path)
+    assert key not in (loaded.weights or {}) and "starts fresh" in loaded.warnings[-1]
+
+
+def test_saving_one_document_never_removes_another_documents_files(tmp_path):
+    g, _ = mlp_graph((2, 4, 2), training={"epochs": 1})
+    tr = Trainer(g)
+    tr.fit()
+    other = ff.save(g, str(tmp_path / "net.twg.twg"), store=tr.store)
+    stray = tmp_path / ".~net.twg2abcdefgh.tmp"
+    stray.write_text("another save in progress")
+    ff.save(g, str(tmp_path / "net.twg"), store=tr.store)
+    assert (tmp_path / other["trained"]["weights"]).exists() and stray.exists()
+    assert ff.load(str(tmp_path / "net.twg.twg")).weights is not None

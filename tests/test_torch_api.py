@@ -251,3 +251,43 @@ def test_dataloader_and_random_split_sizes_match_pytorch():
         ours = [len(s) for s in random_split(TensorDataset(engine.arange(n)), fractions)]
         theirs = [len(s) for s in tdata.random_split(tdata.TensorDataset(torch.arange(n)), fractions)]
         assert ours == theirs, (n, fractions)
+
+
+def test_changes_through_a_view_are_changes_of_the_base():
+    w = engine.ones(4, requires_grad=True)
+    x = engine.arange(4).float()
+    y = (w * x).sum()
+    x[1:].mul_(100)                      # a slice shares x's memory and its version
+    with pytest.raises(GraphError, match="in-place"):
+        y.backward()
+    x2 = engine.arange(4).float()
+    y2 = (w * x2).sum()
+    x2.reshape(2, 2).zero_()
+    with pytest.raises(GraphError, match="in-place"):
+        y2.backward()
+    h = engine.ones(4, requires_grad=True) * 2
+    with pytest.raises(GraphError, match="is a view"):
+        h[0:2].mul_(3)                   # its history would be wrong: refused, not silently mis-differentiated
+
+
+def test_an_output_saved_under_another_name_is_protected_too():
+    x = engine.randn(2, 5, requires_grad=True)
+    z = F.layer_norm(x, (5,))            # saves its normalized output for backward
+    z.relu_()
+    with pytest.raises(GraphError, match="output of layer_norm"):
+        z.sum().backward()
+
+
+def test_copy_and_fill_never_turn_inf_into_nan():
+    best = engine.full((3,), float("inf"))
+    best.copy_(engine.ones(3))
+    assert best.tolist() == [1.0, 1.0, 1.0]
+    t = engine.full((2,), float("nan"))
+    t.normal_()
+    assert np.isfinite(t.numpy()).all()
+    a = engine.tensor([1.0, 2.0], requires_grad=True)
+    b = a * 2.0
+    b.fill_(float("inf"))
+    b.fill_(3.0)                         # recorded: no gradient reaches a, and inf does not become NaN
+    (b.sum()).backward()
+    assert b.tolist() == [3.0, 3.0] and a.grad.tolist() == [0.0, 0.0]

@@ -8,6 +8,7 @@ The format is documented in docs/graph-format.md.
 """
 import hashlib
 import json
+import re
 import math
 import os
 import tempfile
@@ -136,8 +137,11 @@ def _own_files(path):
         names = os.listdir(folder)
     except OSError:
         return [], []
-    sidecars = [n for n in names if n.startswith(base + ".") and n.endswith(".weights.npz")]
-    temps = [n for n in names if n.startswith(".~" + base) and n.endswith(".tmp")]
+    # exact patterns: "net.twg" must never match "net.twg.twg.<hash>.weights.npz" or another save's temp file
+    sidecar = re.compile(re.escape(base) + r"(\.[0-9a-f]{16})?\.weights\.npz")
+    temp = re.compile(r"\.~" + re.escape(base) + r"(\.[0-9a-f]{16}\.weights\.npz)?[a-z0-9_]{8}\.tmp")
+    sidecars = [n for n in names if sidecar.fullmatch(n)]
+    temps = [n for n in names if temp.fullmatch(n)]
     return [os.path.join(folder, n) for n in sidecars], [os.path.join(folder, n) for n in temps]
 
 
@@ -508,14 +512,16 @@ def _read_sidecar(loaded, path, trained):
         loaded.warnings.append(f"{name} does not belong to this version of the graph; the graph opens untrained")
         return
     try:
-        loaded.weights = _read_weights(blob, loaded.graph)
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
+        loaded.weights = _read_weights(blob, loaded.graph, loaded.warnings)
+    except (ValueError, OSError, EOFError, MemoryError, zipfile.BadZipFile) as exc:
         loaded.warnings.append(f"the trained weights cannot be used ({exc}); the graph opens untrained")
 
 
-def _read_weights(blob, graph):
-    """'node/name' → array for the weights the graph declares: each member's size is checked
-    against its declared shape before it is decompressed, and only numbers are accepted."""
+def _read_weights(blob, graph, warnings=None):
+    """'node/name' → array for the weights the graph declares: each member's size, and the shape
+    and dtype its header states, are checked against the declared shape before anything is read
+    or decompressed; only finite numbers are accepted. A member that does not fit is left out
+    (that weight starts fresh) with a warning; the others are kept."""
     import io
     declared = {f"{nid}/{w}": tuple(spec.shape) for nid, ws in graph.analysis.weights.items() for w, spec in ws.items()}
     out = {}
@@ -526,13 +532,26 @@ def _read_weights(blob, graph):
                 continue                        # a weight of a node that is gone: not needed
             want = declared[key]
             limit = 8 * int(np.prod(want, dtype=np.int64)) + 4096
+            problem = None
             if info.file_size > limit:
-                raise ValueError(f"{key} holds {info.file_size:,} bytes, more than its shape {want} needs")
-            with z.open(info) as f:
-                arr = np.lib.format.read_array(f, allow_pickle=False)
-            if arr.dtype.kind not in "fiu" or tuple(arr.shape) != want or not np.isfinite(arr).all():
-                raise ValueError(f"{key} is not {want} finite numbers")
-            out[key] = arr
+                problem = f"holds {info.file_size:,} bytes, more than its shape {want} needs"
+            else:
+                with z.open(info) as f:
+                    version = np.lib.format.read_magic(f)
+                    reader = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                              else np.lib.format.read_array_header_2_0)
+                    shape, fortran, dtype = reader(f)
+                    if tuple(shape) != want or dtype.kind not in "fiu" or dtype.hasobject:
+                        problem = f"is {dtype} {tuple(shape)}, not {want} numbers"
+                if problem is None:
+                    with z.open(info) as f:
+                        arr = np.lib.format.read_array(f, allow_pickle=False)
+                    if not np.isfinite(arr).all():
+                        problem = "holds NaN or infinite values"
+                    else:
+                        out[key] = arr
+            if problem is not None and warnings is not None:
+                warnings.append(f"the trained weight {key} {problem}; it starts fresh")
     return out
 
 
