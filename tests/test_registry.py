@@ -140,14 +140,13 @@ def sample_data(kind_type, shape, dtype, rng, batch):
 DATA_ROLES = {"Input", "Target", "Parameter", "Constant", "Output"}
 
 
-@pytest.mark.parametrize("type_id", sorted(t.type_id for t in REGISTRY if t.type_id not in DATA_ROLES))
-def test_inferred_shapes_match_the_run_and_gradients_flow(type_id):
-    assert type_id in SAMPLES, f"add a sample for {type_id}"
+def sample_graph(type_id, batch=5):
+    """The node ``type_id`` fed from Inputs, Targets and Parameters as SAMPLES says, with a scalar
+    loss downstream: (graph, node, x, y, weights to check)."""
     ports, params = SAMPLES[type_id]
     g = Graph()
     node = g.add_node(type_id, params)
     rng = np.random.default_rng(0)
-    batch = 5
     x = y = None
     weights_to_check = []
     src_input = None
@@ -182,6 +181,14 @@ def test_inferred_shapes_match_the_run_and_gradients_flow(type_id):
         g.connect(zero.id, "value", loss.id, "target")
         for extra in node.type.outputs[1:]:
             g.connect(node.id, extra.name, g.add_node("Output").id, "x")
+    return g, node, x, y, weights_to_check
+
+
+@pytest.mark.parametrize("type_id", sorted(t.type_id for t in REGISTRY if t.type_id not in DATA_ROLES))
+def test_inferred_shapes_match_the_run_and_gradients_flow(type_id):
+    assert type_id in SAMPLES, f"add a sample for {type_id}"
+    batch = 5
+    g, node, x, y, weights_to_check = sample_graph(type_id, batch)
     assert not g.analysis.errors, g.analysis.errors
     store = WeightStore()
     plan = Plan(g, store)

@@ -1,0 +1,2 @@
+"""Exporters: a graph as code for other frameworks (PyTorch), text only — the engine never imports
+them."""
