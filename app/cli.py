@@ -219,6 +219,42 @@ def _write_summary(path, history, best, verdict, trainer):
     os.replace(tmp, path)
 
 
+def export(args):
+    from engine.errors import EngineError
+    from engine.export.pytorch import export_package
+    try:
+        loaded = _load(args.graph, weights=True)
+        files = export_package(loaded.graph, loaded.weight_store(), args.out,
+                               loaded.name or os.path.splitext(os.path.basename(args.graph))[0],
+                               base_dir=os.path.dirname(os.path.abspath(args.graph)),
+                               allow_data=True if args.allow_outside_data else ())
+    except (EngineError, ValueError, OSError) as exc:
+        return _fail(str(exc))
+    print(f"wrote {', '.join(os.path.basename(f) for f in files)} to {args.out}")
+    print(f"train it: cd {args.out} && python train.py   (or torchrun --nproc_per_node=2 train.py)")
+    return EXIT_OK
+
+
+def import_weights(args):
+    import numpy as np
+
+    from engine.errors import EngineError
+    from engine.export.pytorch import import_state_dict
+    from engine.graph import fileformat
+    try:
+        loaded = _load(args.graph, weights=True)
+        with np.load(args.checkpoint, allow_pickle=False) as z:
+            state = {k: z[k] for k in z.files}
+        store = import_state_dict(loaded.graph, state, loaded.weight_store())
+        fileformat.save(loaded.graph, args.graph, name=loaded.name, description=loaded.description, store=store,
+                        history=loaded.history, normalizer=loaded.normalizer, best_epoch=loaded.best_epoch)
+    except (EngineError, ValueError, OSError) as exc:
+        return _fail(str(exc))
+    print(f"{args.graph}: {len(state)} arrays read from {os.path.basename(args.checkpoint)}; the graph holds the "
+          "trained weights now")
+    return EXIT_OK
+
+
 def _metric(key, v):
     if v is None:
         return ""
@@ -239,6 +275,17 @@ def add_commands(sub):
                    help="read a data file the graph names outside its own folder (refused by default: a shared "
                         "graph file could name any file on this computer)")
     p.set_defaults(run=train)
+    e = sub.add_parser("export", help="write a graph as a PyTorch package: model.py, weights, data and train.py "
+                                      "(runs under torchrun too)")
+    e.add_argument("graph", help="a .twg graph file")
+    e.add_argument("--to", choices=["pytorch"], default="pytorch")
+    e.add_argument("out", help="the folder to write")
+    e.add_argument("--allow-outside-data", action="store_true", help="as for train")
+    e.set_defaults(run=export)
+    w = sub.add_parser("import-weights", help="put weights trained by an exported package back into the graph")
+    w.add_argument("graph", help="a .twg graph file (it is saved with the weights)")
+    w.add_argument("checkpoint", help="the checkpoint.npz train.py wrote")
+    w.set_defaults(run=import_weights)
     c = sub.add_parser("check", help="validate a graph file: shapes, parameter counts and errors")
     c.add_argument("graph", help="a .twg graph file")
     c.set_defaults(run=check)

@@ -143,3 +143,11 @@ def test_an_unexpected_error_is_one_line_and_a_log_never_a_traceback(tmp_path, m
     assert len(err) == 1 and "unexpected error (ZeroDivisionError: a bug somewhere)" in err[0]
     log = err[0].split("the details are in ")[1]
     assert log.startswith(str(tmp_path)) and "Traceback" in open(log).read() and "broken" in open(log).read()
+
+
+def test_export_writes_a_pytorch_package(tmp_path, capsys):
+    out = tmp_path / "xor-torch"
+    assert main(["export", os.path.join(EXAMPLES, "xor.twg"), str(out)]) == 0
+    assert {"model.py", "weights.npz", "data.npz", "train.py"} <= set(os.listdir(out))
+    assert "torchrun" in capsys.readouterr().out
+    assert main(["import-weights", os.path.join(EXAMPLES, "xor.twg"), str(tmp_path / "missing.npz")]) == 3

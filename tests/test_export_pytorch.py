@@ -1,6 +1,7 @@
 """PyTorch export (the module part of issue 11): every node type has an emitter or a stated
 reason, and the exported module with the graph's weights gives the engine's predictions."""
 import os
+import sys
 
 import numpy as np
 import pytest
@@ -67,3 +68,67 @@ def test_each_node_type_exports_to_the_same_numbers(type_id):
     with torch.no_grad():
         theirs = model(torch.from_numpy(np.ascontiguousarray(x))).numpy()
     np.testing.assert_allclose(theirs, ours, rtol=1e-4, atol=1e-5)
+
+
+def test_the_exported_train_py_runs_in_lockstep_with_the_engine(tmp_path):
+    """digits MLP, 3 epochs, same initial weights, same batches: the per-epoch losses of the
+    exported train.py equal tensorweave's within 1e-4 relative."""
+    pytest.importorskip("torch")
+    import subprocess
+    import sys
+    from engine.export.pytorch import export_package
+    from engine.graph.weights import WeightStore
+    g = ff.load(os.path.join(EXAMPLES, "digits_mlp.twg"), load_weights=False).graph
+    g.config["training"] = dict(g.config["training"], epochs=3, restore_best=False)
+    export_package(g, WeightStore(), str(tmp_path), "digits_mlp", base_dir=EXAMPLES)
+    tr = Trainer(g, base_dir=EXAMPLES)
+    history = tr.fit()
+    done = subprocess.run([sys.executable, "train.py"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    rows = [line.split() for line in done.stdout.splitlines() if line.startswith("epoch")]
+    assert len(rows) == 3
+    for row, ours in zip(rows, history.epochs):
+        assert float(row[3]) == pytest.approx(ours["train_loss"], rel=1e-4)
+        assert float(row[5]) == pytest.approx(ours["val_loss"], rel=1e-4)
+        assert float(row[7]) == pytest.approx(ours["val_accuracy"], abs=1e-4)   # printed to 4 places
+    assert (tmp_path / "checkpoint.npz").exists()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="torchrun with gloo")
+def test_two_processes_with_torchrun_train_as_well_and_the_weights_come_back(tmp_path):
+    """The exported digits MLP on 2 processes (gloo): its validation accuracy is within a point
+    of the single process's, and its checkpoint, imported into the graph, gives the validation
+    loss train.py printed."""
+    pytest.importorskip("torch")
+    import shutil
+    import socket
+    import subprocess
+    from app.main import main
+    from engine.export.pytorch import export_package
+    from engine.graph.weights import WeightStore
+    torchrun = shutil.which("torchrun") or os.path.join(os.path.dirname(sys.executable), "torchrun")
+    if not os.path.exists(torchrun):
+        pytest.skip("torchrun is not installed")
+    g = ff.load(os.path.join(EXAMPLES, "digits_mlp.twg"), load_weights=False).graph
+    g.config["training"] = dict(g.config["training"], epochs=3, restore_best=False)
+    export_package(g, WeightStore(), str(tmp_path), "digits_mlp", base_dir=EXAMPLES)
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    single = subprocess.run([sys.executable, "train.py", "--out", "single.npz"], cwd=tmp_path, capture_output=True,
+                            text=True, timeout=300, env=env)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    multi = subprocess.run([torchrun, "--nproc_per_node=2", f"--master_port={port}", "train.py", "--out", "multi.npz"],
+                           cwd=tmp_path, capture_output=True, text=True, timeout=300, env=env)
+    assert single.returncode == 0 and multi.returncode == 0, multi.stderr[-2000:]
+    last = [line.split() for line in multi.stdout.splitlines() if line.startswith("epoch")][-1]
+    one = [line.split() for line in single.stdout.splitlines() if line.startswith("epoch")][-1]
+    assert abs(float(last[7]) - float(one[7])) <= 0.01
+    graph_file = str(tmp_path / "digits_mlp.twg")
+    ff.save(g, graph_file)
+    assert main(["import-weights", graph_file, str(tmp_path / "multi.npz")]) == 0
+    loaded = ff.load(graph_file)
+    tr = Trainer(loaded.graph, loaded.weight_store(), base_dir=EXAMPLES)
+    tr.setup()
+    val_loss, _ = tr.evaluate_validation()
+    assert val_loss == pytest.approx(float(last[5]), rel=1e-4)

@@ -378,3 +378,58 @@ def state_dict_of(exported, store):
         if name.endswith(".running_var"):
             out[name[: -len("running_var")] + "num_batches_tracked"] = np.array(0, dtype=np.int64)
     return out
+
+
+def export_package(graph, store, folder, name="model", base_dir=".", allow_data=True):
+    """Write ``folder``: model.py (the module), weights.npz (the graph's weights under the module's
+    names; numpy arrays, no pickle), data.npz (the training and validation data prepared as the
+    engine prepares them: split, scaling fitted on the training rows, targets as the Target node
+    wants) and train.py (the training configuration in PyTorch). Returns the files written."""
+    import os
+
+    from ..graph.training import training_config
+    from ..graph.training_data import TrainingData
+    from ..graph.weights import WeightStore
+    from .train_script import train_script
+    os.makedirs(folder, exist_ok=True)
+    exported = export_module(graph)
+    store = store if store is not None else WeightStore()
+    cfg = training_config(graph.config.get("training", {}))
+    from ..graph.plan import Plan
+    from ..random import Generator
+    Plan(graph, store, "cpu", "float32", Generator(cfg["seed"]))        # initializes weights not trained yet
+    data = TrainingData.for_graph(graph, cfg, np, base_dir, allow=allow_data)
+    files = {}
+    files["model.py"] = exported.source
+    with open(os.path.join(folder, "model.py"), "w") as f:
+        f.write(exported.source)
+    np.savez(os.path.join(folder, "weights.npz"), **state_dict_of(exported, store))
+    arrays = {"x_train": data.x_train, "y_train": data.y_train}
+    if data.x_val is not None:
+        arrays.update(x_val=data.x_val, y_val=data.y_val)
+    np.savez(os.path.join(folder, "data.npz"), **{k: np.asarray(v) for k, v in arrays.items()})
+    cfg_out = {k: v for k, v in cfg.items() if k != "device"}
+    with open(os.path.join(folder, "train.py"), "w") as f:
+        f.write(train_script(name, exported.class_name, graph.loss_node(), data.rule, cfg_out))
+    return [os.path.join(folder, n) for n in ("model.py", "weights.npz", "data.npz", "train.py")]
+
+
+def import_state_dict(graph, state, store=None):
+    """Put the weights of a checkpoint written by the exported package (state_dict key → array)
+    back into a WeightStore for ``graph``. Raises ValueError naming a weight whose shape does
+    not fit; keys the graph does not have are ignored (num_batches_tracked, say)."""
+    from ..graph.weights import WeightStore
+    exported = export_module(graph)
+    store = store if store is not None else WeightStore()
+    declared = {f"{nid}/{w}": tuple(spec.shape) for nid, ws in graph.analysis.weights.items() for w, spec in ws.items()}
+    values = {}
+    for key, name in exported.weight_keys.items():
+        if name in state:
+            arr = np.asarray(state[name])
+            if tuple(arr.shape) != declared.get(key, tuple(arr.shape)):
+                raise ValueError(f"{name}: the checkpoint holds {tuple(arr.shape)}, the graph needs {declared[key]}")
+            values[key] = arr.astype(np.float32)
+    if not values:
+        raise ValueError("the checkpoint holds none of this graph's weights (was it exported from this graph?)")
+    store.replace_state(values)
+    return store
