@@ -396,3 +396,22 @@ def test_a_data_file_outside_the_folder_is_read_only_after_the_user_says_yes(win
     wait_idle(qtbot, window)
     qtbot.waitUntil(lambda: bool(window.document.history and window.document.history.epochs), timeout=20000)
     assert str(data) in window.document.trusted_data
+
+
+def test_export_train_elsewhere_and_bring_the_weights_back(window, qtbot, tmp_path):
+    """The digits CNN exported from the window, trained by its train.py (one epoch, one process
+    here; torchrun is covered in test_export_pytorch.py), its checkpoint loaded back: the
+    confusion matrix shows what the PyTorch-trained weights predict."""
+    pytest.importorskip("torch")
+    import subprocess
+    import sys
+    open_example(window, "digits_cnn")
+    folder = tmp_path / "cnn"
+    assert window.export_pytorch(str(folder))
+    done = subprocess.run([sys.executable, "train.py", "--epochs", "1"], cwd=folder, capture_output=True, text=True,
+                          timeout=300, env={**os.environ, "OMP_NUM_THREADS": "1"})
+    assert done.returncode == 0, done.stderr[-1500:]
+    assert window.load_trained_weights(str(folder / "checkpoint.npz"))
+    assert window.document.weights_changed
+    matrix, names = window.training.source.confusion()
+    assert matrix.sum() > 0 and np.trace(matrix) / matrix.sum() > 0.5      # one epoch already learns digits

@@ -356,6 +356,38 @@ class MainWindow(QMainWindow):
         self._remember(path)
         return True
 
+    def export_pytorch(self, folder=None):
+        """File ▸ Export as PyTorch: the package goes into a folder the user chooses."""
+        from app.exchange import export_pytorch
+        if folder is None:
+            folder = QFileDialog.getExistingDirectory(self, "Export as a PyTorch package into")
+            if not folder:
+                return False
+        try:
+            files = export_pytorch(self.document, folder)
+        except (EngineError, ValueError, OSError) as exc:
+            self.show_error("Cannot export", str(exc))
+            return False
+        self.statusBar().showMessage(f"Wrote {', '.join(os.path.basename(f) for f in files)} to {folder}: "
+                                     "python train.py (or torchrun --nproc_per_node=2 train.py) trains it", 10000)
+        return True
+
+    def load_trained_weights(self, path=None):
+        """File ▸ Load Trained Weights: a checkpoint.npz written by an exported train.py."""
+        from app.exchange import load_trained_weights
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(self, "Load trained weights", "", "Checkpoints (*.npz)")
+            if not path:
+                return False
+        try:
+            count = load_trained_weights(self.document, path)
+        except (EngineError, ValueError, OSError) as exc:
+            self.show_error("Cannot load the weights", str(exc))
+            return False
+        self.training.refresh_views()
+        self.statusBar().showMessage(f"Loaded {count} trained arrays from {os.path.basename(path)}", 8000)
+        return True
+
     def save(self):
         if not self.document.path:
             return self.save_as()
@@ -554,6 +586,11 @@ class MainWindow(QMainWindow):
             "save": self._action("&Save", self.save, K.Save),
             "save_as": self._action("Save &As…", self.save_as, K.SaveAs),
             "quit": self._action("&Quit", self.close, K.Quit),
+            "export_pytorch": self._action("Export as &PyTorch…", self.export_pytorch, None,
+                                           "A PyTorch package: the model, its weights, the prepared data and a "
+                                           "train.py that also runs under torchrun"),
+            "load_weights": self._action("Load &Trained Weights…", self.load_trained_weights, None,
+                                         "Weights trained by an exported package (its checkpoint.npz)"),
             "cut": self._action("Cu&t", self.cut, K.Cut),
             "copy": self._action("&Copy", self.copy, K.Copy),
             "paste": self._action("&Paste", self.paste, K.Paste),
@@ -605,6 +642,8 @@ class MainWindow(QMainWindow):
         self.examples_menu.setToolTipsVisible(True)
         m.addSeparator()
         m.addActions([a["save"], a["save_as"]])
+        m.addSeparator()
+        m.addActions([a["export_pytorch"], a["load_weights"]])
         m.addSeparator()
         m.addAction(a["quit"])
         m = mb.addMenu("&Edit")
