@@ -132,3 +132,46 @@ def test_two_processes_with_torchrun_train_as_well_and_the_weights_come_back(tmp
     tr.setup()
     val_loss, _ = tr.evaluate_validation()
     assert val_loss == pytest.approx(float(last[5]), rel=1e-4)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_exported_module_has_the_engines_gradients(name):
+    """The loss of one batch (evaluation mode, the loss written as train.py writes it): every
+    weight's gradient in PyTorch equals the engine's within 1e-4."""
+    torch = pytest.importorskip("torch")
+    import torch.nn.functional as TF
+    from engine.export.train_script import LOSSES
+    from engine.graph.plan import Plan
+    from engine.graph.weights import WeightStore
+    g = ff.load(os.path.join(EXAMPLES, name + ".twg"), load_weights=False).graph
+    tr = Trainer(g, base_dir=EXAMPLES)
+    tr.setup()
+    x, y = tr.data.x_train[:16], tr.data.y_train[:16]
+    store = tr.store
+    plan = Plan(g, store)
+    plan.forward(x, y, training=False, grad=True)
+    plan.backward()
+    exported = export_module(g)
+    namespace = {}
+    exec(compile(exported.source, "<export>", "exec"), namespace)
+    model = namespace[exported.class_name]()
+    model.load_state_dict({k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in state_dict_of(exported, store).items()})
+    model.eval()
+    loss_node = g.loss_node()
+    r = loss_node.params.get("reduction", "mean")
+    expr = LOSSES[loss_node.type_id].format(r=r, delta=loss_node.params.get("delta", 1.0),
+                                            kl="batchmean" if r == "mean" else "sum")
+    helpers = {"F": TF, "torch": torch, "_reduce": lambda v, r: v.mean() if r == "mean" else v.sum(),
+               "_signed": lambda t: 2 * t - 1 if bool((t >= 0).all()) else t}
+    pred, target = model(torch.from_numpy(np.ascontiguousarray(x)), torch.from_numpy(np.ascontiguousarray(y)),
+                         with_target=True)
+    loss = eval(expr, {**helpers, "pred": pred, "y": target})
+    loss.backward()
+    params = dict(model.named_parameters())
+    for key, module_key in exported.weight_keys.items():
+        node, _, w = key.partition("/")
+        t = store.tensors.get((node, w))
+        if t is None or not t.requires_grad or module_key not in params:
+            continue
+        np.testing.assert_allclose(params[module_key].grad.numpy(), t.grad.numpy(), rtol=1e-4, atol=1e-5,
+                                   err_msg=f"{name}: gradient of {module_key}")

@@ -320,9 +320,10 @@ def export_module(graph, class_name="Model") -> Exported:
     wanted = [loss.id] if loss else [o.id for o in outputs]
     keep = graph.upstream(wanted)
     taken, expr, init, body, keys = set(), {}, [], [], {}
-    inputs = graph.nodes_of_role("input")
-    for node in inputs:
+    for node in graph.nodes_of_role("input"):
         expr[(node.id, "x")] = "x"
+    for node in graph.nodes_of_role("target"):
+        expr[(node.id, "y")] = "y"
     for nid in a.order:
         if nid not in keep:
             continue
@@ -351,9 +352,12 @@ def export_module(graph, class_name="Model") -> Exported:
             expr[(nid, port)] = var
         for w, key in n.weights.items():
             keys[f"{nid}/{w}"] = key
+    target = None
     if loss:
         e = graph.incoming(loss.id)["input"]
         returns = [expr[(e.src, e.src_port)]]
+        t = graph.incoming(loss.id).get("target")
+        target = expr.get((t.src, t.src_port)) if t else None
     else:
         returns = [expr[(graph.incoming(o.id)["x"].src, graph.incoming(o.id)["x"].src_port)] for o in outputs]
     lines = ["import torch", "from torch import nn", "import torch.nn.functional as F", "", "",
@@ -361,8 +365,15 @@ def export_module(graph, class_name="Model") -> Exported:
              f'    """Exported from Tensorweave: {len(keep)} nodes, in the order the plan runs them."""', "",
              "    def __init__(self):", "        super().__init__()"]
     lines += [f"        {line}" for line in init] or ["        pass"]
-    lines += ["", "    def forward(self, x):"] + [f"        {line}" for line in body]
-    lines.append(f"        return {', '.join(returns)}")
+    if target is not None:
+        lines += ["", "    def forward(self, x, y=None, with_target=False):",
+                  '        """The prediction; with ``with_target``, also what the loss compares it with (the labels '
+                  'y, or a value computed from x, as in an autoencoder)."""']
+        lines += [f"        {line}" for line in body]
+        lines += ["        if with_target:", f"            return {returns[0]}, {target}", f"        return {returns[0]}"]
+    else:
+        lines += ["", "    def forward(self, x):"] + [f"        {line}" for line in body]
+        lines.append(f"        return {', '.join(returns)}")
     return Exported("\n".join(lines) + "\n", keys, class_name, returns)
 
 

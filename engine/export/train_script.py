@@ -139,14 +139,14 @@ def main():
             mine = torch.from_numpy(idx[rank::world]).to(device)
             xb, yb = xtr[mine], ytr[mine]
             opt.zero_grad()
-            pred = net(xb)
-            loss = loss_fn(pred, yb)
+            pred, target = net(xb, yb, with_target=True)
+            loss = loss_fn(pred, target)
             loss.backward()
             if c["clip_grad_norm"] is not None:
                 torch.nn.utils.clip_grad_norm_(model.parameters(), c["clip_grad_norm"])
             opt.step()
             loss_sum += loss.item() * len(mine)
-            metric_total += metric_sum(pred.detach(), yb)
+            metric_total += metric_sum(pred.detach(), target.detach())
         row = {{"epoch": epoch, "train_loss": loss_sum, f"train_{{metric}}": metric_total}}
         if distributed:
             totals = torch.tensor([loss_sum, metric_total], dtype=torch.float64, device=device)
@@ -188,9 +188,9 @@ def evaluate(model, x, y, chunk=512):
     total = metric_total = 0.0
     for i in range(0, len(x), chunk):
         xb, yb = x[i:i + chunk], y[i:i + chunk]
-        pred = model(xb)
-        total += loss_fn(pred, yb).item() * len(xb)
-        metric_total += metric_sum(pred, yb)
+        pred, target = model(xb, yb, with_target=True)
+        total += loss_fn(pred, target).item() * len(xb)
+        metric_total += metric_sum(pred, target)
     return total / len(x), metric_total / len(x)
 
 
