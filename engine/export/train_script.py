@@ -2,9 +2,10 @@
 PyTorch — the same prepared data (split and scaling as the engine made them), batches in the same
 order (numpy's generator with the graph's seed), the optimizer and schedule with PyTorch's own
 classes, clipping, early stopping and restore-best — printing one line per epoch as
-``tensorweave train`` does. Under ``torchrun`` it trains with DistributedDataParallel: every
-rank takes its share of each batch, gradients are averaged, metrics reduced, and only rank 0
-writes the checkpoint."""
+``tensorweave train`` does. Under ``torchrun`` it trains with DistributedDataParallel and a
+DistributedSampler (each rank a share of the data, the configured batch split across the ranks),
+gradients averaged, metrics reduced, and only rank 0 writes the checkpoint; one process gives the
+engine's batches exactly (same seed, same order), so its losses match ``tensorweave train``."""
 
 LOSSES = {
     "MSE": "F.mse_loss(pred, y, reduction={r!r})",
@@ -102,6 +103,15 @@ def batches(n, size, shuffle, rng):
     return [order[i:i + size] for i in range(0, n, size)]
 
 
+def rank_batches(sampler, epoch, size, world):
+    """This rank's batches under torchrun: its DistributedSampler share, in batches that together
+    (over the ranks) make the configured batch size."""
+    sampler.set_epoch(epoch)
+    mine = np.fromiter(iter(sampler), dtype=np.int64)
+    per = max(1, -(-size // world)) if size > 0 else len(mine)
+    return [mine[i:i + per] for i in range(0, len(mine), per)]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--epochs", type=int, default=CONFIG["epochs"])
@@ -129,14 +139,22 @@ def main():
     schedule = make_schedule(opt, c)
     rng = np.random.default_rng(c["seed"])
     n = len(xtr)
+    sampler = None
+    if distributed:
+        from torch.utils.data.distributed import DistributedSampler
+        sampler = DistributedSampler(range(n), num_replicas=world, rank=rank, shuffle=c["shuffle"], seed=c["seed"])
     best, best_epoch, since, best_state = float("inf"), 0, 0, None
     metric = "mae" if TASK == "regression" else "accuracy"
     for epoch in range(1, c["epochs"] + 1):
         t0 = time.perf_counter()
         net.train()
         loss_sum = metric_total = 0.0
-        for idx in batches(n, c["batch_size"], c["shuffle"], rng):
-            mine = torch.from_numpy(idx[rank::world]).to(device)
+        seen = 0
+        plan = rank_batches(sampler, epoch, c["batch_size"], world) if distributed else \
+            batches(n, c["batch_size"], c["shuffle"], rng)
+        for idx in plan:
+            mine = torch.from_numpy(idx).to(device)
+            seen += len(mine)
             xb, yb = xtr[mine], ytr[mine]
             opt.zero_grad()
             pred, target = net(xb, yb, with_target=True)
@@ -149,11 +167,11 @@ def main():
             metric_total += metric_sum(pred.detach(), target.detach())
         row = {{"epoch": epoch, "train_loss": loss_sum, f"train_{{metric}}": metric_total}}
         if distributed:
-            totals = torch.tensor([loss_sum, metric_total], dtype=torch.float64, device=device)
+            totals = torch.tensor([loss_sum, metric_total, seen], dtype=torch.float64, device=device)
             dist.all_reduce(totals)
-            row["train_loss"], row[f"train_{{metric}}"] = totals.tolist()
-        row["train_loss"] /= n
-        row[f"train_{{metric}}"] /= n
+            row["train_loss"], row[f"train_{{metric}}"], seen = totals.tolist()
+        row["train_loss"] /= seen
+        row[f"train_{{metric}}"] /= seen
         if has_val:
             row["val_loss"], row[f"val_{{metric}}"] = evaluate(model, xva, yva)
         watched = row.get("val_loss", row["train_loss"])
