@@ -345,8 +345,8 @@ def export_module(graph, class_name="Model") -> Exported:
             if node.type.role in ("input", "target", "loss", "output"):
                 continue
             var = n.attr if len(n.outs) == 1 else f"{n.attr}_{port}"
-            if text == var:
-                expr[(nid, port)] = var
+            if text == var or re.fullmatch(r"self\.\w+", text):     # a name already: no copy under another
+                expr[(nid, port)] = text
                 continue
             body.append(f"{var} = {text}")
             expr[(nid, port)] = var
