@@ -15,6 +15,17 @@ EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__
 NAMES = sorted(f[:-4] for f in os.listdir(EXAMPLES) if f.endswith(".twg"))
 
 
+def load_exported(exported, store):
+    """The exported module, built from its source, with the store's weights, in evaluation mode."""
+    import torch
+    namespace = {}
+    exec(compile(exported.source, "<export>", "exec"), namespace)
+    model = namespace[exported.class_name]()
+    model.load_state_dict({k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in state_dict_of(exported, store).items()},
+                          strict=True)
+    return model.eval()
+
+
 def test_every_node_type_exports_or_says_why_not():
     missing = [nt.type_id for nt in REGISTRY if nt.type_id not in EMITTERS and nt.type_id not in NOT_EXPORTED]
     assert not missing, f"node types without a PyTorch exporter or a reason: {missing}"
@@ -26,13 +37,7 @@ def test_the_exported_module_predicts_what_the_engine_predicts(name):
     g = ff.load(os.path.join(EXAMPLES, name + ".twg"), load_weights=False).graph
     tr = Trainer(g, base_dir=EXAMPLES)
     tr.fit({"epochs": 1})                       # real weights (and batch-norm statistics) to carry over
-    exported = export_module(g)
-    namespace = {}
-    exec(compile(exported.source, f"<{name} export>", "exec"), namespace)
-    model = namespace[exported.class_name]()
-    state = {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in state_dict_of(exported, tr.store).items()}
-    model.load_state_dict(state, strict=True)
-    model.eval()
+    model = load_exported(export_module(g), tr.store)
     x = tr.data.x_val[:16] if tr.data.x_val is not None else tr.data.x_train[:16]
     ours = np.asarray(tr.plan.predict(x))
     with torch.no_grad():
@@ -59,12 +64,7 @@ def test_each_node_type_exports_to_the_same_numbers(type_id):
     store = WeightStore()
     plan = Plan(g, store)
     ours = np.asarray(plan.predict(x))
-    exported = export_module(g)
-    namespace = {}
-    exec(compile(exported.source, "<export>", "exec"), namespace)
-    model = namespace[exported.class_name]()
-    model.load_state_dict({k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in state_dict_of(exported, store).items()})
-    model.eval()
+    model = load_exported(export_module(g), store)
     with torch.no_grad():
         theirs = model(torch.from_numpy(np.ascontiguousarray(x))).numpy()
     np.testing.assert_allclose(theirs, ours, rtol=1e-4, atol=1e-5)
@@ -144,7 +144,6 @@ def test_the_exported_module_has_the_engines_gradients(name):
     import torch.nn.functional as TF
     from engine.export.train_script import LOSSES
     from engine.graph.plan import Plan
-    from engine.graph.weights import WeightStore
     g = ff.load(os.path.join(EXAMPLES, name + ".twg"), load_weights=False).graph
     tr = Trainer(g, base_dir=EXAMPLES)
     tr.setup()
@@ -154,11 +153,7 @@ def test_the_exported_module_has_the_engines_gradients(name):
     plan.forward(x, y, training=False, grad=True)
     plan.backward()
     exported = export_module(g)
-    namespace = {}
-    exec(compile(exported.source, "<export>", "exec"), namespace)
-    model = namespace[exported.class_name]()
-    model.load_state_dict({k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in state_dict_of(exported, store).items()})
-    model.eval()
+    model = load_exported(exported, store)
     loss_node = g.loss_node()
     r = loss_node.params.get("reduction", "mean")
     expr = LOSSES[loss_node.type_id].format(r=r, delta=loss_node.params.get("delta", 1.0),

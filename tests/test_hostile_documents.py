@@ -2,7 +2,6 @@
 refused with a GraphFileError naming the place, and whatever loads can be saved and opened again
 identically (a property test over mutated real documents with extreme numbers, unicode, nesting
 and huge shapes). The editor path (set_param, connect) is attacked with the same values."""
-import copy
 import json
 import os
 
@@ -13,7 +12,7 @@ from engine.graph import fileformat as ff
 from engine.graph.fileformat import GraphFileError
 from engine.graph.model import ConnectionRefused, Edge, Graph, new_id
 from engine.graph.params import ParamError
-from engine.graph.training import History, Trainer
+from engine.graph.training import Trainer
 from graph_helpers import connect, logistic_regression_graph, mlp_graph
 
 EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "resources", "examples")
@@ -103,6 +102,24 @@ def _nest(depth):
     return v
 
 
+def trained(tmp_path, name):
+    """A small MLP trained one epoch and saved with its weights: (graph, trainer, path, document)."""
+    g, _ = mlp_graph((2, 4, 2), training={"epochs": 1})
+    tr = Trainer(g)
+    tr.fit()
+    path = str(tmp_path / name)
+    return g, tr, path, ff.save(g, path, store=tr.store)
+
+
+def swap_sidecar(tmp_path, path, doc, blob):
+    """Replace the document's sidecar with ``blob`` and make the document's hash match it."""
+    import hashlib
+    (tmp_path / doc["trained"]["weights"]).write_bytes(blob)
+    d = json.load(open(path))
+    d["trained"]["sha256"] = hashlib.sha256(blob).hexdigest()
+    open(path, "w").write(json.dumps(d))
+
+
 def round_trip(text):
     """loads → to_document → dumps → loads; returns both documents (they must be equal)."""
     first = ff.loads(text)
@@ -188,16 +205,11 @@ def test_trained_state_with_hostile_numbers_opens_untrained_and_saves_again(tmp_
 
 
 def test_a_sidecar_that_inflates_or_holds_text_is_not_loaded(tmp_path):
-    import hashlib
     import io
     import zipfile
 
     import numpy as np
-    g, ids = mlp_graph((2, 4, 2), training={"epochs": 1})
-    tr = Trainer(g)
-    tr.fit()
-    path = str(tmp_path / "w.twg")
-    doc = ff.save(g, path, store=tr.store)
+    g, tr, path, doc = trained(tmp_path, "w.twg")
     key = next(iter(tr.store.state()))
     for bad in (np.zeros((4000, 4000)), np.array(["a", "b"])):      # a member far larger than declared; text
         buf = io.BytesIO()
@@ -206,20 +218,13 @@ def test_a_sidecar_that_inflates_or_holds_text_is_not_loaded(tmp_path):
                 np.lib.format.write_array(f, bad)
         blob = buf.getvalue()
         assert len(blob) < 200_000
-        (tmp_path / doc["trained"]["weights"]).write_bytes(blob)
-        d = json.load(open(path))
-        d["trained"]["sha256"] = hashlib.sha256(blob).hexdigest()
-        open(path, "w").write(json.dumps(d))
+        swap_sidecar(tmp_path, path, doc, blob)
         loaded = ff.load(path)
         assert key not in (loaded.weights or {}) and "starts fresh" in loaded.warnings[-1]
 
 
 def test_a_symlinked_sidecar_is_not_followed(tmp_path):
-    g, _ = mlp_graph((2, 4, 2), training={"epochs": 1})
-    tr = Trainer(g)
-    tr.fit()
-    path = str(tmp_path / "s.twg")
-    doc = ff.save(g, path, store=tr.store)
+    g, tr, path, doc = trained(tmp_path, "s.twg")
     side = tmp_path / doc["trained"]["weights"]
     real = tmp_path / "elsewhere.npz"
     os.rename(side, real)
@@ -302,11 +307,7 @@ def test_renaming_a_node_refreshes_the_messages_that_quote_it():
 
 
 def test_weights_are_read_only_when_asked_for(tmp_path, monkeypatch):
-    g, _ = mlp_graph((2, 4, 2), training={"epochs": 1})
-    tr = Trainer(g)
-    tr.fit()
-    path = str(tmp_path / "lazy.twg")
-    ff.save(g, path, store=tr.store)
+    g, tr, path, _ = trained(tmp_path, "lazy.twg")
     reads = []
     real = ff._read_weights
     monkeypatch.setattr(ff, "_read_weights", lambda blob, graph, w=None: reads.append(1) or real(blob, graph, w))
@@ -333,14 +334,9 @@ def test_saving_keeps_the_files_mode_and_writes_through_a_symlink(tmp_path):
 
 
 def test_a_header_claiming_a_huge_array_is_refused_before_allocating(tmp_path):
-    import hashlib
     import io
     import zipfile
-    g, _ = mlp_graph((2, 4, 2), training={"epochs": 1})
-    tr = Trainer(g)
-    tr.fit()
-    path = str(tmp_path / "h.twg")
-    doc = ff.save(g, path, store=tr.store)
+    g, tr, path, doc = trained(tmp_path, "h.twg")
     key = next(iter(tr.store.state()))
     header = io.BytesIO()
     import numpy as np
@@ -348,11 +344,7 @@ def test_a_header_claiming_a_huge_array_is_refused_before_allocating(tmp_path):
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
         z.writestr(key + ".npy", header.getvalue() + b"\0" * 64)
-    blob = buf.getvalue()
-    (tmp_path / doc["trained"]["weights"]).write_bytes(blob)
-    d = json.load(open(path))
-    d["trained"]["sha256"] = hashlib.sha256(blob).hexdigest()
-    open(path, "w").write(json.dumps(d))
+    swap_sidecar(tmp_path, path, doc, buf.getvalue())
     loaded = ff.load(path)
     assert key not in (loaded.weights or {}) and "starts fresh" in loaded.warnings[-1]
 
