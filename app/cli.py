@@ -222,6 +222,8 @@ def _write_summary(path, history, best, verdict, trainer):
 def export(args):
     from engine.errors import EngineError
     from engine.export.pytorch import export_package
+    if args.to == "onnx":
+        return export_onnx(args)
     try:
         loaded = _load(args.graph, weights=True)
         files = export_package(loaded.graph, loaded.weight_store(), args.out,
@@ -232,6 +234,41 @@ def export(args):
         return _fail(str(exc))
     print(f"wrote {', '.join(os.path.basename(f) for f in files)} to {args.out}")
     print(f"train it: cd {args.out} && python train.py   (or torchrun --nproc_per_node=2 train.py)")
+    return EXIT_OK
+
+
+def export_onnx(args):
+    from engine.errors import EngineError
+    from engine.export.onnx_export import save_onnx
+    try:
+        loaded = _load(args.graph, weights=True)
+        model = save_onnx(loaded.graph, loaded.weight_store(), args.out,
+                          name=loaded.name or os.path.splitext(os.path.basename(args.graph))[0])
+    except (ImportError, EngineError, ValueError, OSError) as exc:
+        return _fail(str(exc))
+    print(f"wrote {args.out}: {len(model.graph.node)} ONNX nodes (opset {model.opset_import[0].version}), "
+          f"{len(model.graph.initializer)} weight tensors; input {', '.join(i.name for i in model.graph.input)}, "
+          f"output {', '.join(o.name for o in model.graph.output)}")
+    return EXIT_OK
+
+
+def import_model(args):
+    from engine.errors import EngineError
+    from engine.export.onnx_import import import_onnx
+    from engine.graph import fileformat
+    try:
+        graph, store = import_onnx(args.model)
+        name = os.path.splitext(os.path.basename(args.out))[0]
+        fileformat.save(graph, args.out, name=name, description=f"Imported from {os.path.basename(args.model)}",
+                        store=store)
+    except (ImportError, EngineError, ValueError, OSError) as exc:
+        return _fail(str(exc))
+    counts = {}
+    for n in graph.nodes.values():
+        counts[n.type_id] = counts.get(n.type_id, 0) + 1
+    print(f"wrote {args.out}: {len(graph.nodes)} nodes ({', '.join(f'{v} {k}' for k, v in counts.items())}), "
+          f"{graph.analysis.total_params():,} weights")
+    print("it has no loss yet: add a Target and a loss node to train it")
     return EXIT_OK
 
 
@@ -275,17 +312,21 @@ def add_commands(sub):
                    help="read a data file the graph names outside its own folder (refused by default: a shared "
                         "graph file could name any file on this computer)")
     p.set_defaults(run=train)
-    e = sub.add_parser("export", help="write a graph as a PyTorch package: model.py, weights, data and train.py "
-                                      "(runs under torchrun too)")
+    e = sub.add_parser("export", help="write a graph as a PyTorch package (model.py, weights, data and a train.py "
+                                      "that runs under torchrun too) or as an ONNX model")
     e.add_argument("graph", help="a .twg graph file")
-    e.add_argument("--to", choices=["pytorch"], default="pytorch")
-    e.add_argument("out", help="the folder to write")
+    e.add_argument("--to", choices=["pytorch", "onnx"], default="pytorch")
+    e.add_argument("out", help="the folder to write (pytorch), or the .onnx file (onnx)")
     e.add_argument("--allow-outside-data", action="store_true", help="as for train")
     e.set_defaults(run=export)
     w = sub.add_parser("import-weights", help="put weights trained by an exported package back into the graph")
     w.add_argument("graph", help="a .twg graph file (it is saved with the weights)")
     w.add_argument("checkpoint", help="the checkpoint.npz train.py wrote")
     w.set_defaults(run=import_weights)
+    i = sub.add_parser("import", help="an ONNX model as a graph file with its weights (needs the onnx package)")
+    i.add_argument("model", help="a .onnx file")
+    i.add_argument("out", help="the .twg graph file to write")
+    i.set_defaults(run=import_model)
     c = sub.add_parser("check", help="validate a graph file: shapes, parameter counts and errors")
     c.add_argument("graph", help="a .twg graph file")
     c.set_defaults(run=check)

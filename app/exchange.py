@@ -1,6 +1,7 @@
-"""Leaving the app and coming back: a document exported as a PyTorch package, and weights trained
-by that package put back into the document (what File ▸ Export and File ▸ Load Trained Weights
-do; the command line has the same as ``tensorweave export`` and ``import-weights``). No Qt."""
+"""Leaving the app and coming back: a document exported as a PyTorch package or an ONNX model,
+weights trained by that package put back into the document, and an ONNX model opened as a new
+document (what File ▸ Export, Load Trained Weights and Import ONNX do; the command line has the
+same as ``tensorweave export``, ``import-weights`` and ``import``). No Qt."""
 import os
 
 import numpy as np
@@ -27,3 +28,32 @@ def load_trained_weights(document, path):
     import_state_dict(document.graph, state, document.store)
     document.mark_trained(None)
     return len(state)
+
+
+def onnx_available():
+    """None when the onnx package is installed, else the line that says what to install (asked
+    without importing it: the window asks at start-up)."""
+    import importlib.util
+    if importlib.util.find_spec("onnx") is None:
+        return "ONNX needs the onnx package: pip install 'tensorweave[onnx]' (or pip install onnx onnxruntime)"
+    return None
+
+
+def export_onnx(document, path):
+    """Write the document's graph and weights as an ONNX model; returns the number of ONNX nodes."""
+    from engine.export.onnx_export import save_onnx
+    model = save_onnx(document.graph, document.store, path, name=document.display_name())
+    return len(model.graph.node)
+
+
+def import_onnx_document(path):
+    """A new, unsaved Document holding the ONNX model at ``path`` as a graph with its weights.
+    Raises OnnxImportError (one line: the node, the reason) or ImportError without onnx."""
+    from app.document import Document
+    from engine.export.onnx_import import import_onnx
+    graph, store = import_onnx(path)
+    name = os.path.splitext(os.path.basename(path))[0]
+    doc = Document(graph, None, name, f"Imported from {os.path.basename(path)}")
+    doc.store = store
+    doc.weights_changed = True               # nothing of it is saved yet
+    return doc

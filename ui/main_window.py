@@ -372,6 +372,51 @@ class MainWindow(QMainWindow):
                                      "python train.py (or torchrun --nproc_per_node=2 train.py) trains it", 10000)
         return True
 
+    def export_onnx(self, path=None):
+        """File ▸ Export as ONNX: the graph's prediction and its weights as one .onnx file."""
+        from app.exchange import export_onnx, onnx_available
+        missing = onnx_available()
+        if missing:
+            self.show_error("Cannot export as ONNX", missing)
+            return False
+        if path is None:
+            start = os.path.splitext(self.document.path)[0] + ".onnx" if self.document.path else "model.onnx"
+            path, _ = QFileDialog.getSaveFileName(self, "Export as ONNX", start, "ONNX models (*.onnx)")
+            if not path:
+                return False
+        try:
+            count = export_onnx(self.document, path)
+        except (EngineError, ValueError, OSError) as exc:
+            self.show_error("Cannot export as ONNX", str(exc))
+            return False
+        self.statusBar().showMessage(f"Wrote {os.path.basename(path)}: {count} ONNX operators (opens in Netron, "
+                                     "runs in onnxruntime)", 10000)
+        return True
+
+    def import_onnx(self, path=None):
+        """File ▸ Import ONNX: the model becomes a new, unsaved document with its weights."""
+        from app.exchange import import_onnx_document, onnx_available
+        missing = onnx_available()
+        if missing:
+            self.show_error("Cannot import ONNX", missing)
+            return False
+        if not self.maybe_save():
+            return False
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(self, "Import an ONNX model", "", "ONNX models (*.onnx)")
+            if not path:
+                return False
+        try:
+            doc = import_onnx_document(path)
+        except (EngineError, ValueError, OSError) as exc:
+            self.show_error("Cannot import the model", str(exc))
+            return False
+        self.start_page.set_message("")
+        self.set_document(doc)
+        self.statusBar().showMessage(f"Imported {os.path.basename(path)}: {len(doc.graph.nodes)} nodes. It has no "
+                                     "loss yet: add a Target and a loss node to train it", 15000)
+        return True
+
     def load_trained_weights(self, path=None):
         """File ▸ Load Trained Weights: a checkpoint.npz written by an exported train.py."""
         from app.exchange import load_trained_weights
@@ -579,7 +624,10 @@ class MainWindow(QMainWindow):
         return act
 
     def _make_actions(self):
+        from app.exchange import onnx_available
         K = QKeySequence
+        onnx_missing = onnx_available()
+        onnx_note = " (needs the onnx package)" if onnx_missing else ""
         self.actions = a = {
             "new": self._action("&New", self.new, K.New),
             "open": self._action("&Open…", self.open, K.Open),
@@ -591,6 +639,11 @@ class MainWindow(QMainWindow):
                                            "train.py that also runs under torchrun"),
             "load_weights": self._action("Load &Trained Weights…", self.load_trained_weights, None,
                                          "Weights trained by an exported package (its checkpoint.npz)"),
+            "export_onnx": self._action("Export as O&NNX…" + onnx_note, self.export_onnx, None,
+                                        onnx_missing or "The graph's prediction and weights as an ONNX model"),
+            "import_onnx": self._action("&Import ONNX…" + onnx_note, self.import_onnx, None,
+                                        onnx_missing or "An ONNX model (from PyTorch, say) as a new graph with its "
+                                                        "weights"),
             "cut": self._action("Cu&t", self.cut, K.Cut),
             "copy": self._action("&Copy", self.copy, K.Copy),
             "paste": self._action("&Paste", self.paste, K.Paste),
@@ -643,7 +696,7 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         m.addActions([a["save"], a["save_as"]])
         m.addSeparator()
-        m.addActions([a["export_pytorch"], a["load_weights"]])
+        m.addActions([a["import_onnx"], a["export_pytorch"], a["export_onnx"], a["load_weights"]])
         m.addSeparator()
         m.addAction(a["quit"])
         m = mb.addMenu("&Edit")

@@ -190,15 +190,22 @@ def _reduce(n):
 
 @emitter("Var", "Std")
 def _spread(n):
-    """Σ(x − mean)² / (count − 1), count = size(x) / size(mean): the batch may be among the axes."""
+    """Σ(x − mean)² / max(count − 1, 1) as the engine computes it; with the batch among the axes,
+    count = size(x) / size(mean)."""
     x = n.ins["x"]
     axes = n.b.ints(_axes(n, n.p["dims"]), f"{n.name}.axes")
     mean = n.op("ReduceMean", [x, axes], "mean", keepdims=1)
     dev = n.op("Sub", [x, mean], "deviation")
     sq = n.op("ReduceSumSquare", [dev, axes], "sum_sq", keepdims=int(n.p["keepdim"]))
-    count = n.op("Div", [n.op("Cast", [n.op("Size", [x], "size_x")], "size_x_f", to=1),
-                         n.op("Cast", [n.op("Size", [mean], "size_mean")], "size_mean_f", to=1)], "count")
-    dof = n.op("Sub", [count, n.b.const(np.float32(1), f"{n.name}.one")], "dof")
+    shape = n.specs["x"].shape
+    reduced = [shape[d] for d in _axes(n, n.p["dims"])]
+    if N not in reduced:
+        dof = n.b.const(np.float32(max(np.prod(reduced) - 1, 1)), f"{n.name}.dof")
+    else:
+        count = n.op("Div", [n.op("Cast", [n.op("Size", [x], "size_x")], "size_x_f", to=1),
+                             n.op("Cast", [n.op("Size", [mean], "size_mean")], "size_mean_f", to=1)], "count")
+        one = n.b.const(np.float32(1), f"{n.name}.one")
+        dof = n.op("Max", [n.op("Sub", [count, one], "count_less_one"), one], "dof")   # the engine's max(n − 1, 1)
     var = n.op("Div", [sq, dof], "var" if n.node.type_id == "Std" else "")
     n.outs["y"] = n.op("Sqrt", [var]) if n.node.type_id == "Std" else var
 

@@ -20,6 +20,7 @@ Consecutive single-layer recurrent operators of one kind and size become one nod
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -236,7 +237,7 @@ class _Importer:
         if ins and ins[0] is not None and ins[0].kind == "zeros" and op in _KEEPS_ZEROS:
             return [Val("zeros")]
         if "shape" in kinds and op in _SHAPE_OPS and op not in ("Reshape", "Expand"):
-            return [Val("shape")] * len(node.output)
+            return [_shape_arithmetic(node, ins, _attrs(node))] + [Val("shape")] * (len(node.output) - 1)
         return IMPORTERS[op](self, node, ins, _attrs(node))
 
     def fold(self, node, ins):
@@ -277,7 +278,8 @@ def _title(name, type_id, registry):
     if not name:
         return None
     title = name.strip("/") if name.startswith("/") else name.split("/")[0]
-    return None if title == registry.get(type_id).title else title[:80]
+    default = registry.get(type_id).title
+    return None if re.fullmatch(re.escape(default) + r"(_\d+)?", title) else title[:80]
 
 
 def _one(node, imp, type_id, params, inputs, port="y"):
@@ -285,9 +287,36 @@ def _one(node, imp, type_id, params, inputs, port="y"):
 
 
 # ---------------------------------------------------------------- shape arithmetic
-@importer("Shape")
+@importer("Shape", "Size")
 def _shape(imp, node, ins, a):
+    """A shape as far as it is known: its sizes, 'N' for the batch (what x.view(x.size(0), -1)
+    starts from); a Size, or the shape of anything but a batch-first tensor, is not followed."""
+    v = ins[0]
+    if node.op_type == "Shape" and v.kind == "tensor" and v.layout == "batch" and not a.get("start") and a.get("end") is None:
+        return [Val("shape", meta={"dims": ["N"] + list(imp.spec(v.ref).shape[1:])})]
     return [Val("shape")]
+
+
+def _shape_arithmetic(node, ins, a):
+    """Follow the sizes through Gather, Unsqueeze, Squeeze, Concat, Cast and Identity; any other
+    operation on a shape gives a shape of unknown sizes."""
+    def dims(v):
+        if v is None:
+            return None
+        if v.kind == "const":
+            return [int(d) for d in np.asarray(v.array).reshape(-1)]
+        return v.meta.get("dims")
+    op, first = node.op_type, dims(ins[0]) if ins else None
+    out = None
+    if op in ("Cast", "Identity", "Squeeze", "Unsqueeze"):
+        out = first
+    elif op == "Gather" and first is not None and a.get("axis", 0) == 0 and ins[1].kind == "const":
+        idx = np.asarray(ins[1].array).reshape(-1)
+        out = [first[int(i)] for i in idx] if all(-len(first) <= i < len(first) for i in idx) else None
+    elif op == "Concat":
+        parts = [dims(v) for v in ins]
+        out = None if any(p is None for p in parts) else [d for p in parts for d in p]
+    return Val("shape", meta={"dims": out} if out is not None else {})
 
 
 @importer("ConstantOfShape")
@@ -421,20 +450,22 @@ def _reduce_axes(imp, node, ins, a):
     return None
 
 
-@importer("ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin")
+@importer("ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin", "ReduceSumSquare")
 def _reduce(imp, node, ins, a):
     x = imp.tensor(node, ins[0])
+    if node.op_type == "ReduceSumSquare":
+        x = (imp.add("Power", {"exponent": 2.0}, node.name, [("x", x)]), "y")
     rank = imp.rank(x)
     axes = _reduce_axes(imp, node, ins, a)
     if axes is None and a.get("noop_with_empty_axes", 0):
         return [Val("tensor", x)]
     axes = sorted({d % rank for d in axes}) if axes is not None else list(range(rank))
     keep = bool(a.get("keepdims", 1))
-    if node.op_type in ("ReduceSum", "ReduceMean"):
+    if node.op_type in ("ReduceSum", "ReduceMean", "ReduceSumSquare"):
         if rank == 4 and axes == [2, 3] and not keep and node.op_type == "ReduceMean":
             return [_one(node, imp, "GlobalAvgPool2D", {}, [("x", x)])]
         params = {"dims": None if axes == list(range(rank)) else axes, "keepdim": keep}
-        return [_one(node, imp, "Sum" if node.op_type == "ReduceSum" else "Mean", params, [("x", x)])]
+        return [_one(node, imp, "Mean" if node.op_type == "ReduceMean" else "Sum", params, [("x", x)])]
     kind = "Max" if node.op_type == "ReduceMax" else "Min"
     if axes == list(range(rank)) and not keep:
         return [_one(node, imp, kind, {"dim": None}, [("x", x)])]
@@ -466,15 +497,10 @@ def _flatten(imp, node, ins, a):
     return [_one(node, imp, "Flatten", {}, [("x", imp.tensor(node, ins[0]))])]
 
 
-def _inferred_sample_shape(imp, node, x_ref, target=None):
+def _inferred_sample_shape(imp, node, x_ref):
     shape = imp.shapes.get(node.output[0])
     if shape and all(d is not None for d in shape[1:]):
         return list(shape[1:])
-    if target is not None:
-        target = [int(d) for d in target]
-        if target and target[0] in (0, -1):
-            src = imp.spec(x_ref).shape
-            return [src[i + 1] if d == 0 else d for i, d in enumerate(target[1:])]
     imp.fail(node, "the sizes after the batch axis are not known; export the model with fixed sizes apart from "
                    "the batch")
 
@@ -487,12 +513,34 @@ def _reshape(imp, node, ins, a):
     if v.kind == "tensor" and v.layout == "rnn_h_nd":          # (N, D, H) -> (N, D·H)
         return [_last_state(imp, node, v)]
     x = imp.tensor(node, v)
-    before, after = imp.shapes.get(node.input[0], (None,)), imp.shapes.get(node.output[0], (None,))
-    if before and after and None not in (before[0], after[0]) and before[0] != after[0]:
-        imp.fail(node, f"reshapes across the batch axis ({before} to {after})")
-    target = np.asarray(ins[1].array).reshape(-1) if ins[1].kind == "const" else None
-    shape = _inferred_sample_shape(imp, node, x, target)
+    sample = list(imp.spec(x).shape[1:])
+    target = ins[1].meta.get("dims") if ins[1].kind == "shape" else None
+    if ins[1].kind == "const":
+        target = [int(d) for d in np.asarray(ins[1].array).reshape(-1)]
+    if target is None:
+        shape = _inferred_sample_shape(imp, node, x)
+        if int(np.prod(shape)) != int(np.prod(sample)):
+            imp.fail(node, f"reshapes N×{'×'.join(map(str, sample))} to N×{'×'.join(map(str, shape))}, across the "
+                           "batch axis")
+    else:
+        shape = _target_sample_shape(imp, node, sample, target)
     return [_one(node, imp, "Reshape", {"shape": shape or [1]}, [("x", x)])]
+
+
+def _target_sample_shape(imp, node, sample, target):
+    """The per-sample shape a Reshape target gives (sizes; 0 copies, -1 fills in, 'N' is the
+    batch as x.size(0) gives it), or a refusal when the target moves values across the batch."""
+    batch = (imp.shapes.get(node.input[0]) or (None,))[0]
+    rest = [sample[i] if d == 0 and i < len(sample) else d for i, d in enumerate(target[1:])]
+    if any(not isinstance(d, (int, np.integer)) for d in rest) or (target[:1] == [-1] and -1 in rest):
+        imp.fail(node, f"shape {target} leaves more than the batch open")
+    total = int(np.prod(sample))
+    if -1 in rest:
+        known = int(np.prod([d for d in rest if d != -1]))
+        rest[rest.index(-1)] = total // known if known and total % known == 0 else -2
+    if not target or target[0] not in (0, -1, "N", batch) or int(np.prod(rest)) != total or any(d <= 0 for d in rest):
+        imp.fail(node, f"reshapes N×{'×'.join(map(str, sample))} to {target}, across the batch axis")
+    return rest
 
 
 @importer("Squeeze", "Unsqueeze")
@@ -893,8 +941,10 @@ def import_onnx(source):
         onnx.checker.check_model(model)
     except OnnxImportError:
         raise
-    except (OSError, ValueError) as exc:
-        raise OnnxImportError(f"{source if isinstance(source, str) else 'the model'}: {exc}") from None
+    except EngineError as exc:              # the file itself: missing, a folder, too big
+        raise OnnxImportError(str(exc)) from None
+    except OSError as exc:
+        raise OnnxImportError(f"{source}: cannot be read ({exc.strerror or exc})") from None
     except Exception as exc:                # noqa: BLE001  (protobuf and the checker raise their own types)
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise OnnxImportError(f"not a valid ONNX model: {first}") from None

@@ -102,9 +102,12 @@ def _clamp(n):
 def _reduce(n):
     fn = n.node.type_id.lower()
     dims, keep = n.p["dims"], n.p["keepdim"]
-    extra = ", correction=1" if fn in ("var", "std") else ""
     if dims is None:
         dims = tuple(range(len(n.specs["x"].shape)))
+    shape = n.specs["x"].shape
+    count = None if any(shape[d] == "N" for d in dims) else int(np.prod([shape[d] for d in dims]))
+    # the engine divides by max(n − 1, 1): a single value has spread 0, not PyTorch's nan
+    extra = f", correction={0 if count == 1 else 1}" if fn in ("var", "std") else ""
     n.outs["y"] = f"torch.{fn}({n.ins['x']}, dim={tuple(dims)!r}{extra}, keepdim={keep})"
 
 
