@@ -415,3 +415,45 @@ def test_export_train_elsewhere_and_bring_the_weights_back(window, qtbot, tmp_pa
     assert window.document.weights_changed
     matrix, names = window.training.source.confusion()
     assert matrix.sum() > 0 and np.trace(matrix) / matrix.sum() > 0.5      # one epoch already learns digits
+
+
+def test_import_a_pytorch_onnx_cnn_and_animate_one_step_of_it(window, qtbot, tmp_path):
+    """The other half of issue 11's done-scenario: a CNN with batch norm exported by
+    torch.onnx.export, imported from the window, given a Target, a loss and the digits, and one
+    step animated node by node over the imported layers."""
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("onnx")
+    from app.commands import AddNode, Connect, RemoveItems
+    from test_onnx import _torch_models, torch_onnx
+    _, models = _torch_models()
+    model, shape = models["cnn_bn"]
+    path = tmp_path / "cnn.onnx"
+    path.write_bytes(torch_onnx(torch, model, torch.randn(2, *shape), fold=False))
+    assert window.import_onnx(str(path))
+    doc = window.document
+    g = doc.graph
+    assert doc.dirty and not doc.path and "cnn" in window.windowTitle()
+    kinds = [g.nodes[n].type_id for n in g.analysis.order]
+    assert kinds.count("Conv2D") == 2 and kinds.count("BatchNorm") == 2
+    assert set(window.scene.node_items) == set(g.nodes)             # every imported node is on the canvas
+    out = g.nodes_of_role("output")[0]
+    head = g.incoming(out.id)["x"]
+    doc.push(RemoveItems(doc, [out.id]))
+    x, y = g.nodes[head.src].position
+    target, loss = AddNode(doc, "Target", {"shape": [], "dtype": "int64"}, (x, y + 160)), AddNode(doc, "CrossEntropy", None, (x + 220, y + 80))
+    doc.push(target)
+    doc.push(loss)
+    doc.push(Connect(doc, head.src, head.src_port, loss.node_id, "input"))
+    doc.push(Connect(doc, target.node_id, "y", loss.node_id, "target"))
+    doc.push(SetConfig(doc, "dataset", {"source": "bundled", "name": "digits", "sample_shape": [1, 8, 8],
+                                        "normalize": "minmax"}))
+    assert not g.analysis.errors
+    with qtbot.waitSignal(window.training.session.step_recorded, timeout=30000):
+        qtbot.mouseClick(window.training.animation.record_button, Qt.LeftButton)
+    an = window.training.animator
+    forward = [f[1] for f in an.frames if f[0] == "forward"]
+    backward = [f[1] for f in an.frames if f[0] == "backward"]
+    convs = [n for n in g.nodes if g.nodes[n].type_id in ("Conv2D", "BatchNorm")]
+    assert all(n in forward and n in backward for n in convs)
+    updated = [f[1] for f in an.frames if f[0] == "update"]
+    assert set(convs) <= set(updated)                               # batch norm's scale and shift, the filters

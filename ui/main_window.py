@@ -413,6 +413,8 @@ class MainWindow(QMainWindow):
             return False
         self.start_page.set_message("")
         self.set_document(doc)
+        self.auto_layout()                       # rows that fit this view, not one long line
+        doc.undo_stack.clear()                   # the import is where this document starts
         self.statusBar().showMessage(f"Imported {os.path.basename(path)}: {len(doc.graph.nodes)} nodes. It has no "
                                      "loss yet: add a Target and a loss node to train it", 15000)
         return True

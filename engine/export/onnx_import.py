@@ -277,7 +277,13 @@ class _Importer:
 def _title(name, type_id, registry):
     if not name:
         return None
-    title = name.strip("/") if name.startswith("/") else name.split("/")[0]
+    if name.startswith("/"):            # PyTorch's '/<module path>/<operator>': the module's name
+        path = name.strip("/").split("/")[:-1]
+        title = "/".join(path) if path and not "".join(path).isdigit() else ""
+        if not title:                    # nn.Sequential's numbered layers: the type's own title
+            return None
+    else:
+        title = name.split("/")[0]
     default = registry.get(type_id).title
     return None if re.fullmatch(re.escape(default) + r"(_\d+)?", title) else title[:80]
 
