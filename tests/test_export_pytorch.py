@@ -172,3 +172,64 @@ def test_the_exported_module_has_the_engines_gradients(name):
             continue
         np.testing.assert_allclose(params[module_key].grad.numpy(), t.grad.numpy(), rtol=1e-4, atol=1e-5,
                                    err_msg=f"{name}: gradient of {module_key}")
+
+
+def test_random_graphs_have_the_engines_gradients_in_pytorch():
+    """Random graphs over every operation type (tests/random_graphs.py) with a scalar loss on all
+    their outputs ((Σ mean(output))²): every weight's gradient of the exported module equals the
+    engine's, both in float64 so that only the mathematics is compared (random chains amplify
+    float32 rounding; the examples' test above is in float32)."""
+    torch = pytest.importorskip("torch")
+    import random
+    from engine.graph.plan import Plan
+    from engine.graph.weights import WeightStore
+    from random_graphs import operation_types, random_graph
+    types = operation_types()
+    checked = set()
+    for i, t in enumerate(types):
+        rng = random.Random(i)
+        for seed in range(2000 + 10 * i, 2010 + 10 * i):
+            g, x = random_graph(seed, size=4, types=[t] * 6 + rng.sample(types, 10))
+            if any(n.type_id == t for n in g.nodes.values()):
+                break
+        total = None                                    # Σ mean(output), over every output
+        for o in g.nodes_of_role("output"):
+            src = g.incoming(o.id)["x"]
+            g.remove_node(o.id)
+            mean = g.add_node("Mean")
+            g.connect(src.src, src.src_port, mean.id, "x")
+            if total is not None:
+                add = g.add_node("Add")
+                g.connect(total[0], total[1], add.id, "a")
+                g.connect(mean.id, "y", add.id, "b")
+                total = (add.id, "y")
+            else:
+                total = (mean.id, "y")
+        zero, loss = g.add_node("Constant", {"values": [0.0]}), g.add_node("MSE")
+        g.connect(total[0], total[1], loss.id, "input")
+        g.connect(zero.id, "value", loss.id, "target")
+        assert not g.analysis.errors, (seed, g.analysis.errors)
+        store = WeightStore()
+        Plan(g, store)                                  # float32 weights, which both sides then widen exactly
+        plan = Plan(g, store, "cpu", "float64")
+        x64 = x.astype(np.float64)
+        plan.forward(x64, None, training=False, grad=True)
+        plan.backward()
+        exported = export_module(g)
+        model = load_exported(exported, store).double()
+        pred = model(torch.from_numpy(x64))
+        if not pred.requires_grad:                      # nothing trainable upstream of the loss
+            continue
+        (pred ** 2).mean().backward()
+        params = dict(model.named_parameters())
+        for key, module_key in exported.weight_keys.items():
+            node, _, w = key.partition("/")
+            tensor = store.tensors.get((node, w))
+            if tensor is None or not tensor.requires_grad or module_key not in params:
+                continue
+            ours, theirs = tensor.grad.numpy(), params[module_key].grad
+            theirs = np.zeros_like(ours) if theirs is None else theirs.numpy()
+            np.testing.assert_allclose(theirs, ours, rtol=1e-6, atol=1e-9 * max(1.0, float(np.abs(ours).max())),
+                                       err_msg=f"seed {seed}: gradient of {module_key}")
+            checked.add(g.nodes[node].type_id)
+    assert {"Dense", "Conv2D", "LSTM", "GRU", "RNN", "BatchNorm", "LayerNorm", "Parameter"} <= checked, checked
