@@ -360,6 +360,30 @@ def test_bad_models_get_one_line_and_nothing_half_imported(tmp_path, case, words
     assert words in msg and "\n" not in msg and "Traceback" not in msg
 
 
+def test_damaged_models_import_or_are_refused_and_what_imports_can_be_saved(tmp_path):
+    """300 models with random bytes changed: each imports (a graph that saves and loads again) or
+    gets an OnnxImportError; nothing else escapes."""
+    sources = [export_onnx(ff.load(os.path.join(EXAMPLES, f"{n}.twg"), load_weights=False).graph).SerializeToString()
+               for n in ("digits_cnn", "sine_lstm", "logistic_regression")]
+    rng = random.Random(0)
+    imported = refused = 0
+    for i in range(300):
+        blob = bytearray(rng.choice(sources))
+        for _ in range(rng.randint(1, 8)):
+            blob[rng.randrange(len(blob))] = rng.randrange(256)
+        try:
+            g, store = import_onnx(bytes(blob))
+        except OnnxImportError as exc:
+            assert "\n" not in str(exc)
+            refused += 1
+            continue
+        imported += 1
+        path = tmp_path / f"m{i}.twg"
+        ff.save(g, str(path), store=store)
+        assert ff.load(str(path)).graph.nodes.keys() == g.nodes.keys()
+    assert imported and refused
+
+
 def test_supported_list_is_the_registry_of_importers():
     for op in ("Gemm", "MatMul", "Add", "Conv", "Relu", "MaxPool", "AveragePool", "GlobalAveragePool",
                "BatchNormalization", "Flatten", "Reshape", "Transpose", "Concat", "Softmax", "LSTM", "GRU"):

@@ -49,8 +49,8 @@ def _attrs(node):
     out = {}
     for a in node.attribute:
         v = helper.get_attribute_value(a)
-        out[a.name] = v.decode() if isinstance(v, bytes) else [x.decode() if isinstance(x, bytes) else x for x in v] \
-            if isinstance(v, list) else v
+        out[a.name] = v.decode(errors="replace") if isinstance(v, bytes) else \
+            [x.decode(errors="replace") if isinstance(x, bytes) else x for x in v] if isinstance(v, list) else v
     return out
 
 
@@ -185,13 +185,10 @@ class _Importer:
         for vi in self.model.graph.input:
             if vi.name not in initializers:
                 self.vals[vi.name] = self.graph_input(vi)
-        unsupported = sorted({n.op_type for n in self.nodes
-                              if id(n) in self.needed and n.op_type not in IMPORTERS and n.op_type != "Constant"})
+        known = set(IMPORTERS) | _FOLDABLE | {"Constant"}       # the latter on constants and shapes only
+        unsupported = sorted({n.op_type for n in self.nodes if id(n) in self.needed and n.op_type not in known})
         if unsupported:
-            first = next(n for n in self.nodes if n.op_type == unsupported[0])
-            self.fail(first, f"the operator {unsupported[0]} is not supported"
-                             + (f" (nor {', '.join(unsupported[1:])})" if len(unsupported) > 1 else "")
-                             + f"; supported: {', '.join(sorted(IMPORTERS))}")
+            self.unsupported(next(n for n in self.nodes if n.op_type == unsupported[0]), unsupported[1:])
         for node in self.nodes:
             if id(node) not in self.needed or all(o in self.vals for o in node.output if o):
                 continue
@@ -214,6 +211,11 @@ class _Importer:
         self.store.replace_state(self.state)
         apply_layout(self.g)
         return self.g, self.store
+
+    def unsupported(self, node, others=()):
+        self.fail(node, f"the operator {node.op_type} is not supported"
+                        + (f" (nor {', '.join(others)})" if others else "")
+                        + f"; supported: {', '.join(SUPPORTED)}")
 
     def prune(self):
         """Drop nodes nothing needs (what a fused pattern left behind) and their weights."""
@@ -238,6 +240,8 @@ class _Importer:
             return [Val("zeros")]
         if "shape" in kinds and op in _SHAPE_OPS and op not in ("Reshape", "Expand"):
             return [_shape_arithmetic(node, ins, _attrs(node))] + [Val("shape")] * (len(node.output) - 1)
+        if op not in IMPORTERS:
+            self.unsupported(node)
         return IMPORTERS[op](self, node, ins, _attrs(node))
 
     def fold(self, node, ins):
@@ -954,14 +958,18 @@ def import_onnx(source):
     except Exception as exc:                # noqa: BLE001  (protobuf and the checker raise their own types)
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise OnnxImportError(f"not a valid ONNX model: {first}") from None
-    other = [o.domain for o in model.opset_import if o.domain not in ("", "ai.onnx")]
     used = {n.domain for n in model.graph.node if n.domain not in ("", "ai.onnx")}
     if used:
         raise OnnxImportError(f"the model uses operators of the domain {sorted(used)[0]!r}; only standard ONNX "
                               "operators are supported")
-    del other
     try:
         model = onnx.shape_inference.infer_shapes(model, data_prop=True)
     except Exception as exc:                # noqa: BLE001
         raise OnnxImportError(f"the model's shapes do not check: {str(exc).splitlines()[0]}") from None
-    return _Importer(model).run()
+    try:
+        return _Importer(model).run()
+    except OnnxImportError:
+        raise
+    except Exception as exc:                # noqa: BLE001  (a model that passes the checker can still be malformed)
+        first = (str(exc).strip().splitlines() or [""])[0][:200]
+        raise OnnxImportError(f"the model is malformed ({type(exc).__name__}: {first})") from None
