@@ -164,14 +164,24 @@ def test_the_exported_module_has_the_engines_gradients(name):
                          with_target=True)
     loss = eval(expr, {**helpers, "pred": pred, "y": target})
     loss.backward()
+    assert_same_gradients(exported, store, model, name, rtol=1e-4, atol=lambda g: 1e-5)
+
+
+def assert_same_gradients(exported, store, model, label, rtol, atol):
+    """Every trainable weight's gradient in the module equals the engine's (``atol`` of the
+    engine's gradient). Returns the (node, weight) pairs compared."""
     params = dict(model.named_parameters())
+    compared = []
     for key, module_key in exported.weight_keys.items():
         node, _, w = key.partition("/")
         t = store.tensors.get((node, w))
         if t is None or not t.requires_grad or module_key not in params:
             continue
-        np.testing.assert_allclose(params[module_key].grad.numpy(), t.grad.numpy(), rtol=1e-4, atol=1e-5,
-                                   err_msg=f"{name}: gradient of {module_key}")
+        ours, theirs = t.grad.numpy(), params[module_key].grad
+        theirs = np.zeros_like(ours) if theirs is None else theirs.numpy()
+        np.testing.assert_allclose(theirs, ours, rtol=rtol, atol=atol(ours), err_msg=f"{label}: gradient of {module_key}")
+        compared.append((node, w))
+    return compared
 
 
 def test_random_graphs_have_the_engines_gradients_in_pytorch():
@@ -221,15 +231,7 @@ def test_random_graphs_have_the_engines_gradients_in_pytorch():
         if not pred.requires_grad:                      # nothing trainable upstream of the loss
             continue
         (pred ** 2).mean().backward()
-        params = dict(model.named_parameters())
-        for key, module_key in exported.weight_keys.items():
-            node, _, w = key.partition("/")
-            tensor = store.tensors.get((node, w))
-            if tensor is None or not tensor.requires_grad or module_key not in params:
-                continue
-            ours, theirs = tensor.grad.numpy(), params[module_key].grad
-            theirs = np.zeros_like(ours) if theirs is None else theirs.numpy()
-            np.testing.assert_allclose(theirs, ours, rtol=1e-6, atol=1e-9 * max(1.0, float(np.abs(ours).max())),
-                                       err_msg=f"seed {seed}: gradient of {module_key}")
-            checked.add(g.nodes[node].type_id)
+        compared = assert_same_gradients(exported, store, model, f"seed {seed}", rtol=1e-6,
+                                         atol=lambda ours: 1e-9 * max(1.0, float(np.abs(ours).max())))
+        checked |= {g.nodes[node].type_id for node, _ in compared}
     assert {"Dense", "Conv2D", "LSTM", "GRU", "RNN", "BatchNorm", "LayerNorm", "Parameter"} <= checked, checked

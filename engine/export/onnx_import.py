@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import EngineError
+from . import registrar
 from .onnx_export import GATE_ORDER, require_onnx
 
 
@@ -55,14 +56,7 @@ def _attrs(node):
 
 
 IMPORTERS = {}
-
-
-def importer(*ops):
-    def register(fn):
-        for op in ops:
-            IMPORTERS[op] = fn
-        return fn
-    return register
+importer = registrar(IMPORTERS)
 
 
 # ops that only move data around: with a value computed from shapes in, the result is one too

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..backend import to_host
+from . import registrar
 from ..ops.util import pair, same_padding
 
 NOT_EXPORTED = {}          # type id -> why it has no emitter yet
@@ -44,14 +45,7 @@ class _Node:
 
 
 EMITTERS = {}
-
-
-def emitter(*type_ids):
-    def register(fn):
-        for t in type_ids:
-            EMITTERS[t] = fn
-        return fn
-    return register
+emitter = registrar(EMITTERS)
 
 
 def _num(v):
