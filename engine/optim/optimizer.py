@@ -10,6 +10,7 @@ import numpy as np
 
 from ..backend import get_array_module, to_host
 from ..errors import ArgumentError, EngineError
+from ..parallel import in_halves
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -97,6 +98,16 @@ class Optimizer:
     def update(self, p: Any, g: Any, state: dict[str, Any], group: dict[str, Any]) -> None:
         raise NotImplementedError
 
+    def _scratch(self, p):
+        """A work array of ``p``'s size and dtype, kept between steps: a fresh temporary of a
+        large parameter costs page faults on every step. One per size and dtype (updates run one
+        parameter at a time)."""
+        key = (p.size, p.dtype, type(p))
+        buf = self.__dict__.setdefault("_scratch_arrays", {}).get(key)
+        if buf is None:
+            buf = self._scratch_arrays[key] = get_array_module(p).empty(p.shape, p.dtype)
+        return buf.reshape(p.shape)
+
     def state_dict(self) -> dict[str, Any]:
         """Hyperparameters and per-parameter state (host copies of the arrays), by parameter index."""
         index = {}
@@ -168,23 +179,30 @@ class Adam(Optimizer):
             else:
                 g = g + wd * p
         m, v = _zeros(p, st, "exp_avg"), _zeros(p, st, "exp_avg_sq")
+        vmax = _zeros(p, st, "max_exp_avg_sq") if h["amsgrad"] else None
         t = st["step"]
-        m *= b1
-        m += (1.0 - b1) * g
-        v *= b2
-        tmp = g * g
-        tmp *= 1.0 - b2
-        v += tmp
-        if h["amsgrad"]:
-            vmax = _zeros(p, st, "max_exp_avg_sq")
-            xp.maximum(vmax, v, out=vmax)
-            v = vmax
-        xp.sqrt(v, out=tmp)
-        tmp *= 1.0 / math.sqrt(1.0 - b2 ** t)
-        tmp += eps
-        xp.divide(m, tmp, out=tmp)
-        tmp *= lr / (1.0 - b1 ** t)
-        p -= tmp
+        c1, c2 = 1.0 - b1, 1.0 - b2
+        inv_bc2, step = 1.0 / math.sqrt(1.0 - b2 ** t), lr / (1.0 - b1 ** t)
+
+        def passes(p, g, m, v, tmp, vmax=None):
+            xp.multiply(g, c1, out=tmp)
+            m *= b1
+            m += tmp
+            xp.multiply(g, g, out=tmp)
+            tmp *= c2
+            v *= b2
+            v += tmp
+            if vmax is not None:
+                xp.maximum(vmax, v, out=vmax)
+                v = vmax
+            xp.sqrt(v, out=tmp)
+            tmp *= inv_bc2
+            tmp += eps
+            xp.divide(m, tmp, out=tmp)
+            tmp *= step
+            p -= tmp
+
+        in_halves(passes, p, g, m, v, self._scratch(p), *([vmax] if vmax is not None else []))
 
 
 class AdamW(Adam):
