@@ -421,3 +421,115 @@ def test_the_app_starts_and_says_what_to_install_without_onnx(tmp_path):
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env, cwd=ROOT)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "needs the onnx package" in done.stdout and "pip install" in done.stdout
+
+
+def test_recurrent_outputs_shared_between_consumers_keep_their_meaning():
+    """What a second review found: a sequence that is both returned and cut at its last step, two
+    stacked LSTMs whose inner sequence is returned too, one LSTM feeding two: the importer must not
+    fold a layer into another, or drop its sequence, when something else still reads it."""
+    torch = pytest.importorskip("torch")
+    from torch import nn
+
+    class OutAndLast(nn.Module):
+        def __init__(self, kind):
+            super().__init__()
+            self.rnn = kind(3, 5, batch_first=True)
+
+        def forward(self, x):
+            out, _ = self.rnn(x)
+            return out, out[:, -1]
+
+    class TwoReturned(nn.Module):
+        def __init__(self, kind):
+            super().__init__()
+            self.a, self.b = kind(3, 5, batch_first=True), kind(5, 5, batch_first=True)
+
+        def forward(self, x):
+            o1, _ = self.a(x)
+            o2, _ = self.b(o1)
+            return o1, o2
+
+    class Branch(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a, self.b, self.c = (nn.LSTM(3, 5, batch_first=True), nn.LSTM(5, 5, batch_first=True),
+                                      nn.LSTM(5, 5, batch_first=True))
+
+        def forward(self, x):
+            o, _ = self.a(x)
+            return self.b(o)[0][:, -1] + self.c(o)[0][:, 0]
+
+    class StateThenLast(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.rnn = nn.GRU(3, 5, batch_first=True)
+
+        def forward(self, x):
+            out, h = self.rnn(x)
+            return h[-1], out[:, -1]
+
+    torch.manual_seed(1)
+    for model in (OutAndLast(nn.LSTM), OutAndLast(nn.GRU), OutAndLast(nn.RNN), TwoReturned(nn.LSTM),
+                  TwoReturned(nn.GRU), Branch(), StateThenLast()):
+        x = torch.randn(4, 6, 3)
+        f = io.BytesIO()
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            expected = model.eval()(x)
+            expected = expected if isinstance(expected, tuple) else (expected,)
+            torch.onnx.export(model, (x,), f, dynamo=False, input_names=["x"],
+                              output_names=[f"y{i}" for i in range(len(expected))],
+                              dynamic_axes={"x": {0: "N"}, **{f"y{i}": {0: "N"} for i in range(len(expected))}},
+                              opset_version=17)
+        g, store = import_onnx(f.getvalue())
+        ours = outputs_of(g, store, x.numpy())
+        assert len(ours) == len(expected)
+        for a, b in zip(ours, expected):
+            np.testing.assert_allclose(a, b.numpy(), **TOL, err_msg=type(model).__name__)
+
+
+def _hand_made(nodes, inputs, outputs, initializers=(), opset=17):
+    from onnx import helper
+    g = helper.make_graph(nodes, "m", inputs, outputs, list(initializers))
+    return helper.make_model(g, opset_imports=[helper.make_opsetid("", opset)])
+
+
+def test_hand_made_corner_cases_import_right_or_are_refused():
+    from onnx import TensorProto, helper, numpy_helper
+    f32, info = TensorProto.FLOAT, helper.make_tensor_value_info
+    x = np.random.default_rng(0).standard_normal((2, 5, 7)).astype(np.float32)
+    # Split into two by num_outputs over an odd size: the first part is the larger (opset 18)
+    m = _hand_made([helper.make_node("Split", ["x"], ["a", "b"], axis=2, num_outputs=2)], [info("x", f32, ["N", 5, 7])],
+                   [info("a", f32, ["N", 5, 4]), info("b", f32, ["N", 5, 3])], opset=18)
+    g, store = import_onnx(m)
+    for a, b in zip(outputs_of(g, store, x), run_onnx(m, x)):
+        np.testing.assert_array_equal(a, b)
+    # Clip without bounds is the identity
+    m = _hand_made([helper.make_node("Clip", ["x"], ["y"])], [info("x", f32, ["N", 5, 7])], [info("y", f32, ["N", 5, 7])],
+                   opset=13)
+    g, store = import_onnx(m)
+    np.testing.assert_array_equal(outputs_of(g, store, x)[0], x)
+    # refused: shorter sequences, a different activation in the reverse direction, dropout in training
+    W = numpy_helper.from_array(np.ones((2, 5, 7), np.float32) * 0.1, "W")
+    R = numpy_helper.from_array(np.ones((2, 5, 5), np.float32) * 0.1, "R")
+    lens = numpy_helper.from_array(np.array([2, 2], np.int32), "lens")
+    t = helper.make_node("Transpose", ["x"], ["t"], perm=[1, 0, 2])
+    cases = {
+        "sequence_lens": [t, helper.make_node("RNN", ["t", "W", "R", "", "lens"], ["y", "h"], hidden_size=5,
+                                              direction="bidirectional")],
+        "activations": [t, helper.make_node("RNN", ["t", "W", "R"], ["y", "h"], hidden_size=5, direction="bidirectional",
+                                            activations=["Tanh", "Relu"])],
+    }
+    for words, nodes in cases.items():
+        nodes = nodes + [helper.make_node("Transpose", ["h"], ["hn"], perm=[1, 0, 2]),
+                         helper.make_node("Reshape", ["hn", "shape"], ["out"])]
+        shape = numpy_helper.from_array(np.array([0, -1], np.int64), "shape")
+        m = _hand_made(nodes, [info("x", f32, ["N", 5, 7])], [info("out", f32, ["N", 10])], [W, R, lens, shape])
+        with pytest.raises(OnnxImportError, match=words):
+            import_onnx(m)
+    ratio = numpy_helper.from_array(np.array(0.5, np.float32), "ratio")
+    on = numpy_helper.from_array(np.array(True), "on")
+    m = _hand_made([helper.make_node("Dropout", ["x", "ratio", "on"], ["y"])], [info("x", f32, ["N", 5, 7])],
+                   [info("y", f32, ["N", 5, 7])], [ratio, on])
+    with pytest.raises(OnnxImportError, match="training_mode"):
+        import_onnx(m)

@@ -156,8 +156,26 @@ class _Importer:
             raise KeyError(name)
         return np.asarray(self.node(node, [])[0].array)
 
-    def single_use(self, name):
-        return len([c for c in self.consumers.get(name, []) if id(c) in self.needed]) == 1
+    def used(self, name):
+        """Whether anything the outputs need reads ``name``, or it is an output itself."""
+        return name in self.output_names or any(id(c) in self.needed for c in self.consumers.get(name, []))
+
+    def flows_only_into(self, name, end):
+        """Whether ``name`` reaches nothing but ``end`` (a node), through the transposes, squeezes
+        and reshapes PyTorch writes around a recurrent layer: then ``end`` alone decides what the
+        value is, and the node behind it may change to suit ``end``."""
+        stack = [name]
+        while stack:
+            v = stack.pop()
+            if v in self.output_names:
+                return False
+            for c in self.consumers.get(v, []):
+                if id(c) not in self.needed or c is end:
+                    continue
+                if c.op_type not in ("Squeeze", "Transpose", "Reshape", "Identity") or c.input[0] != v:
+                    return False
+                stack.append(c.output[0])
+        return True
 
     # ---------------------------------------------------------------- the walk
     def needed_nodes(self):
@@ -175,6 +193,7 @@ class _Importer:
     def run(self):
         from ..graph.layout import apply_layout
         self.needed = self.needed_nodes()
+        self.output_names = {o.name for o in self.model.graph.output}
         initializers = set(self.vals)
         for vi in self.model.graph.input:
             if vi.name not in initializers:
@@ -195,7 +214,10 @@ class _Importer:
                 if name and v is not None:
                     self.vals[name] = v
         for vi in self.model.graph.output:
-            v = self.vals[vi.name]
+            v = self.vals.get(vi.name)
+            if v is None or v.kind == "shape":
+                raise OnnxImportError(f"output '{vi.name}' depends on the batch's size (shape arithmetic) or on a part "
+                                      "of an operator the graph cannot give")
             if v.kind != "tensor":
                 raise OnnxImportError(f"output '{vi.name}' is a constant, not computed from an input")
             producer = next((n for n in self.nodes if vi.name in n.output), None)
@@ -443,6 +465,8 @@ def _clip(imp, node, ins, a):
             bounds.append(None)
         else:
             bounds.append(float(np.asarray(imp.const(node, v, f"its {key}")).reshape(())))
+    if bounds == [None, None]:            # no bounds: the identity
+        return [ins[0]]
     return [_one(node, imp, "Clamp", {"min": bounds[0], "max": bounds[1]}, [("x", imp.tensor(node, ins[0]))])]
 
 
@@ -486,8 +510,10 @@ def _identity(imp, node, ins, a):
 
 @importer("Dropout")
 def _dropout(imp, node, ins, a):
-    if len(node.output) > 1 and node.output[1] and node.output[1] in imp.consumers:
+    if len(node.output) > 1 and node.output[1] and imp.used(node.output[1]):
         imp.fail(node, "its mask output is used; the Dropout node has none")
+    if len(ins) > 2 and ins[2] is not None and (ins[2].kind != "const" or bool(np.any(ins[2].array))):
+        imp.fail(node, "training_mode is on; export the model in evaluation mode (model.eval())")
     ratio = a.get("ratio", 0.5)
     if len(ins) > 1 and ins[1] is not None:
         ratio = float(np.asarray(imp.const(node, ins[1], "its ratio")).reshape(()))
@@ -512,10 +538,18 @@ def _inferred_sample_shape(imp, node, x_ref):
 @importer("Reshape")
 def _reshape(imp, node, ins, a):
     v = ins[0]
-    if v.kind == "tensor" and v.layout == "rnn_y_tndh":        # (T, N, D, H) -> (T, N, D·H)
-        return [Val("tensor", v.ref, layout="time", meta=v.meta)]
-    if v.kind == "tensor" and v.layout == "rnn_h_nd":          # (N, D, H) -> (N, D·H)
-        return [_last_state(imp, node, v)]
+    if v.kind == "tensor" and v.layout in ("rnn_y_tndh", "rnn_h_nd"):
+        t = ins[1].meta.get("dims") if ins[1].kind == "shape" else \
+            [int(d) for d in np.asarray(ins[1].array).reshape(-1)] if ins[1].kind == "const" else None
+        DH = v.meta["dirs"] * imp.g.nodes[v.meta["rnn"]].params["units"]
+        if v.layout == "rnn_y_tndh" and t is not None and len(t) == 3 and t[0] in (0, imp.spec(v.ref).shape[1]) \
+                and t[1] in (0, "N") and t[2] in (-1, DH):           # (T, N, D, H) -> (T, N, D·H)
+            return [Val("tensor", v.ref, layout="time", meta=v.meta)]
+        if v.layout == "rnn_h_nd" and t is not None and len(t) == 2 and (t[0] in (0, "N") and t[1] in (-1, DH)
+                                                                          or t[0] == -1 and t[1] == DH):
+            return [_last_state(imp, node, v)]                       # (N, D, H) -> (N, D·H)
+        imp.fail(node, f"reshapes a recurrent layer's {'sequence' if v.layout == 'rnn_y_tndh' else 'final states'} "
+                       f"to {t}; only the (…, directions × units) PyTorch writes is supported")
     x = imp.tensor(node, v)
     sample = list(imp.spec(x).shape[1:])
     target = ins[1].meta.get("dims") if ins[1].kind == "shape" else None
@@ -572,8 +606,7 @@ def _transpose(imp, node, ins, a):
              ("rnn_h", (1, 0, 2)): "rnn_h_nd"}
     if v.kind == "tensor" and (v.layout, tuple(perm)) in moves:
         layout = moves[(v.layout, tuple(perm))]
-        meta = dict(v.meta, linear=v.meta.get("linear", False) and imp.single_use(node.output[0]))
-        return [Val("tensor", v.ref, layout=layout, meta=meta)]
+        return [Val("tensor", v.ref, layout=layout, meta=v.meta)]
     x = imp.tensor(node, v)
     rank = imp.rank(x)
     perm = perm or list(range(rank))[::-1]
@@ -608,9 +641,10 @@ def _split(imp, node, ins, a):
     sizes = a.get("split")
     if sizes is None and len(ins) > 1 and ins[1] is not None:
         sizes = [int(s) for s in np.asarray(imp.const(node, ins[1], "its sizes")).reshape(-1)]
-    if sizes is None:
+    if sizes is None:                     # even parts; from opset 18 the last one may be smaller
         n = a.get("num_outputs", len(node.output))
-        sizes = [shape[axis] // n] * n
+        size = -(-shape[axis] // n) if "num_outputs" in a else shape[axis] // n
+        sizes = [size] * (n - 1) + [shape[axis] - size * (n - 1)]
     if len(sizes) != 2:
         imp.fail(node, f"splits into {len(sizes)} parts; the Split node makes two")
     n = imp.add("Split", {"size": sizes[0], "dim": axis}, node.name, [("x", x)])
@@ -669,8 +703,8 @@ def _gather(imp, node, ins, a):
             return [last]
         H = imp.g.nodes[v.meta["rnn"]].params["units"]
         return [_one(node, imp, "Slice", {"dim": 1, "start": d * H, "stop": (d + 1) * H, "step": 1}, [("x", last.ref)])]
-    if data.kind == "tensor" and data.layout == "batch" and axis == 1 and i == -1 and data.meta.get("linear") \
-            and data.meta.get("dirs") == 1 and imp.single_use(node.input[0]):
+    if data.kind == "tensor" and data.layout == "batch" and axis == 1 and i == -1 and data.meta.get("dirs") == 1 \
+            and not imp.g.outgoing(data.ref[0]) and imp.flows_only_into(data.meta["y_name"], node):
         imp.g.set_param(data.ref[0], "return_sequences", False)         # x[:, -1] of the sequence: the last state
         return [Val("tensor", data.ref)]
     x = imp.tensor(node, data)
@@ -852,11 +886,12 @@ def _recurrent(imp, node, ins, a):
     if x.kind != "tensor" or x.layout != "time":
         imp.fail(node, "its input is not a batch-first sequence turned time-first (Transpose perm [1, 0, 2]), "
                        "as PyTorch exports nn.LSTM(batch_first=True)")
+    steps = imp.spec(x.ref).shape[1]
     for i, what in ((4, "sequence_lens"), (5, "initial_h"), (6, "initial_c"), (7, "P (peepholes)")):
         v = ins[i] if len(ins) > i else None
         if v is not None and not (v.kind == "zeros" or (v.kind == "const" and not np.any(v.array))):
-            if i == 4 and v.kind == "const" and len(set(np.asarray(v.array).reshape(-1))) == 1:
-                continue
+            if i == 4 and v.kind == "const" and set(np.asarray(v.array).reshape(-1).tolist()) == {steps}:
+                continue                                                  # every sequence full length
             imp.fail(node, f"its {what} input is used; only zero initial states and full-length sequences")
     direction = a.get("direction", "forward")
     if direction == "reverse":
@@ -864,14 +899,15 @@ def _recurrent(imp, node, ins, a):
     if a.get("clip") is not None or a.get("input_forget", 0):
         imp.fail(node, "clip or input_forget is set")
     defaults = {"RNN": ["Tanh"], "LSTM": ["Sigmoid", "Tanh", "Tanh"], "GRU": ["Sigmoid", "Tanh"]}[kind]
-    acts = a.get("activations")
+    dirs = 2 if direction == "bidirectional" else 1
+    acts = [s.lower() for s in a.get("activations") or []]
     nonlinearity = "tanh"
     if acts:
-        per_dir = acts[: len(defaults)]
-        if kind == "RNN" and per_dir[0] == "Relu":
-            nonlinearity = "relu"
-        elif [s.lower() for s in per_dir] != [s.lower() for s in defaults]:
-            imp.fail(node, f"activations {acts}; only the defaults {defaults}")
+        if kind == "RNN" and acts in (["relu"] * dirs, ["tanh"] * dirs):
+            nonlinearity = acts[0]
+        elif acts != [s.lower() for s in defaults] * dirs:
+            imp.fail(node, f"activations {a['activations']}; only {defaults} in every direction"
+                           + (" (or Relu for an RNN)" if kind == "RNN" else ""))
     if kind == "GRU" and not a.get("linear_before_reset", 0):
         imp.fail(node, "linear_before_reset=0 (TensorFlow's GRU); the GRU node is PyTorch's (linear_before_reset=1)")
     W, R = (np.asarray(imp.const(node, v, what), np.float32) for v, what in ((ins[1], "W"), (ins[2], "R")))
@@ -879,11 +915,17 @@ def _recurrent(imp, node, ins, a):
     G = {"RNN": 1, "LSTM": 4, "GRU": 3}[kind]
     B = np.asarray(imp.const(node, ins[3], "B"), np.float32) if len(ins) > 3 and ins[3] is not None \
         else np.zeros((D, 2 * G * H), np.float32)
-    y_used = any(id(c) in imp.needed for c in imp.consumers.get(node.output[0], []))
+    y_used = imp.used(node.output[0])
     prev = x.meta.get("rnn")
+    # the layer before joins this one as one stacked node when its sequence feeds this layer alone
+    # and its final states are used, if at all, only in the stack PyTorch concatenates (h_n)
     stackable = (prev is not None and imp.g.nodes[prev].type_id == kind and imp.g.nodes[prev].params["units"] == H
                  and imp.g.nodes[prev].params["bidirectional"] == (D == 2) and not imp.g.outgoing(prev)
-                 and x.meta.get("linear") and imp.g.nodes[prev].params.get("nonlinearity", "tanh") == nonlinearity)
+                 and imp.g.nodes[prev].params.get("nonlinearity", "tanh") == nonlinearity
+                 and imp.flows_only_into(x.meta["y_name"], node)
+                 and all(name not in imp.output_names and all(c.op_type == "Concat" for c in imp.consumers.get(name, [])
+                                                               if id(c) in imp.needed)
+                         for name in x.meta["state_names"]))
     if stackable:
         n = prev
         layer = imp.g.nodes[n].params["num_layers"]
@@ -901,11 +943,11 @@ def _recurrent(imp, node, ins, a):
         imp.state[f"{n}/weight_hh_{tag}"] = _torch_gates(kind, R[d])
         imp.state[f"{n}/bias_ih_{tag}"] = _torch_gates(kind, B[d][: G * H])
         imp.state[f"{n}/bias_hh_{tag}"] = _torch_gates(kind, B[d][G * H:])
-    meta = {"rnn": n, "dirs": D, "layer": layer, "linear": imp.single_use(node.output[0]) if y_used else False}
+    meta = {"rnn": n, "dirs": D, "layer": layer, "y_name": node.output[0], "state_names": [o for o in node.output[1:] if o]}
     outs = [Val("tensor", (n, "y"), layout="rnn_y", meta=meta), Val("tensor", (n, "y"), layout="rnn_h", meta=meta)]
     if kind == "LSTM":
         outs.append(None)
-        if len(node.output) > 2 and any(id(c) in imp.needed for c in imp.consumers.get(node.output[2], [])):
+        if len(node.output) > 2 and node.output[2] and imp.used(node.output[2]):
             imp.fail(node, "its cell state Y_c is used; the LSTM node gives the hidden states only")
     return outs
 
