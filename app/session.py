@@ -14,6 +14,7 @@ import os
 import queue
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -327,7 +328,8 @@ class _Clock:
         self.start = time.perf_counter()
         self.paused_at = None
         self.paused_total = 0.0
-        self.window = []            # (time, samples)
+        self.window = deque()       # (time, samples) of the last 2 seconds
+        self.in_window = 0          # samples in the window after its first entry (what rate() divides)
 
     def pause(self):
         if self.paused_at is None:
@@ -343,13 +345,17 @@ class _Clock:
         return now - self.start - self.paused_total
 
     def samples(self, n):
+        """Called for every batch: constant time (a fast MLP reports thousands a second)."""
         now = time.perf_counter()
+        if self.window:
+            self.in_window += n
         self.window.append((now, n))
-        while self.window and now - self.window[0][0] > 2.0:
-            self.window.pop(0)
+        while now - self.window[0][0] > 2.0:
+            self.window.popleft()
+            self.in_window -= self.window[0][1]
 
     def rate(self):
         if len(self.window) < 2:
             return 0.0
         span = self.window[-1][0] - self.window[0][0]
-        return sum(n for _, n in self.window[1:]) / span if span > 0 else 0.0
+        return self.in_window / span if span > 0 else 0.0

@@ -3,6 +3,7 @@ loss) and accuracy or MAE, with the previous run drawn faintly, the best epoch m
 overfitting stretch shaded, a hover readout, a log-scale toggle and PNG/CSV export. Legends sit
 above the data, never over it."""
 import csv
+import time
 
 import numpy as np
 import pyqtgraph as pg
@@ -22,6 +23,8 @@ SMOOTHING_BATCHES = 20       # the per-batch loss is averaged over at most this 
 MAX_BATCH_POINTS = 4000
 REDRAW_MS = 250              # plots repaint at most this often while training: a repaint costs
                              # ~15 ms of GUI time, and the trainer competes for the same GIL
+PLOT_BUDGET = 0.06           # and then only as often as keeps their painting under 6% of the time:
+MAX_REDRAW_MS = 1500         # the interval grows with the measured cost, up to 1.5 s
 
 
 class CurvesView(QWidget):
@@ -119,6 +122,7 @@ class CurvesView(QWidget):
         self._redraw_timer.setInterval(REDRAW_MS)
         self._redraw_timer.timeout.connect(self.flush)
         self._batches_dirty = self._epochs_dirty = False
+        self._painted = 0.0
         self.png_button.clicked.connect(lambda: self._ask_export("png"))
         self.csv_button.clicked.connect(lambda: self._ask_export("csv"))
 
@@ -270,8 +274,11 @@ class CurvesView(QWidget):
             self._redraw_timer.start()
 
     def flush(self):
-        """Draw what arrived since the last redraw."""
+        """Draw what arrived since the last redraw. What redrawing costs (this call and the paints
+        it causes, measured) sets how long the next one waits (PLOT_BUDGET), so live curves never
+        slow training much."""
         self._redraw_timer.stop()
+        start = time.perf_counter()
         if self._batches_dirty:
             self.batch_curve.setData(self.batch_x, self.batch_y)
             self._batches_dirty = False
@@ -282,6 +289,11 @@ class CurvesView(QWidget):
             self._redraw()
             self._focus()
             self._epochs_dirty = False
+        # what the last redraw cost: this flush, and the plots' paints since the one before
+        painted = sum(p.paint_seconds for p in (self.loss_plot, self.metric_plot))
+        cost_ms = (time.perf_counter() - start + painted - self._painted) * 1000
+        self._painted = painted
+        self._redraw_timer.setInterval(int(min(MAX_REDRAW_MS, max(REDRAW_MS, cost_ms / PLOT_BUDGET))))
         self.flushed.emit()
 
     # ------------------------------------------------------------- drawing

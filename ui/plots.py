@@ -1,6 +1,7 @@
 """What every plot of the window shares: a dark plot widget whose legend sits above the data (never
 over it), a log axis whose labels never collide, and the presentation scale for fonts and lines."""
 import math
+import time
 
 import numpy as np
 import pyqtgraph as pg
@@ -82,9 +83,20 @@ class LogFriendlyAxis(pg.AxisItem):
 
 
 
+class TimedPlotWidget(pg.PlotWidget):
+    """A PlotWidget that adds up the time its paints take (``paint_seconds``): the live curves
+    space their redraws by what painting really costs."""
+    paint_seconds = 0.0
+
+    def paintEvent(self, event):
+        start = time.perf_counter()
+        super().paintEvent(event)
+        self.paint_seconds += time.perf_counter() - start
+
+
 def dark_plot(parent, log_axis=False):
     axis = {"left": LogFriendlyAxis("left")} if log_axis else {}
-    w = pg.PlotWidget(parent, axisItems=axis)
+    w = TimedPlotWidget(parent, axisItems=axis)
     w.setBackground(BG)
     restyle(w)
     return w
