@@ -4,8 +4,9 @@ For two example graphs, times a full training step (forward, backward, Adam) of 
 plan with no listener, with a listener sampling every 10th step, 10 times a second (what a live
 view needs), and every step. Percentages are the median of per-round ratios to no listener. Blocks are interleaved so machine noise hits all.
 
-    python benchmarks/events.py
+    python benchmarks/events.py [--rounds 11]
 """
+import argparse
 import os
 import statistics
 import sys
@@ -16,6 +17,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rounds", type=int, default=11)
+    args = ap.parse_args()
     set_threads(2)
     import numpy as np
     import engine
@@ -50,7 +54,7 @@ def main():
                     "plan, listener 10 times a second": plan_step(True, 1, 0.1),
                     "plan, listener every step": plan_step(True, 1)}
         times = {k: [] for k in variants}
-        for _ in range(11):
+        for _ in range(args.rounds):
             for k, step in variants.items():
                 times[k].append(time_steps(step, repeats=3, min_time=0.15))
         print(f"{name}, batch {batch}:")
