@@ -81,61 +81,97 @@ class RNNSeq(Op):
 
 
 class LSTMSeq(Op):
+    """Kept time-major inside ((T, N, ·) buffers, allocated once per call), so every step works
+    on contiguous rows with ``out=`` and no temporaries; the four gates are activated in four
+    whole-row passes: σ(z) = ½·tanh(z/2) + ½ for i, f, o and tanh(z) for g, by per-column scales."""
     name = "lstm"
     n_outputs = 3
 
     def forward(self, x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None):
         xp = get_array_module(x)
         H = _check(self.name, x, h0, w_ih, w_hh, 4)
-        N, T, _ = x.shape
-        xw = xp.matmul(x, w_ih.T)
+        N, T, I = x.shape
+        dt = x.dtype
+        xt = xp.ascontiguousarray(x.transpose(1, 0, 2))
+        xw = (xt.reshape(T * N, I) @ w_ih.T).reshape(T, N, 4 * H)
         if b_ih is not None:
             xw += b_ih + b_hh
-        acts = xp.empty((N, T, 4 * H), dtype=xw.dtype)
-        hs = xp.empty((N, T, H), dtype=xw.dtype)
+        inner = xp.full(4 * H, 0.5, dtype=dt)          # z/2 for the sigmoid gates, z for g
+        inner[2 * H:3 * H] = 1.0
+        shift = inner.copy()                            # ½·tanh + ½ for the sigmoid gates, tanh for g
+        shift[2 * H:3 * H] = 0.0
+        acts = xp.empty((T, N, 4 * H), dtype=dt)
+        hs = xp.empty((T, N, H), dtype=dt)
         cs = xp.empty_like(hs)
         tcs = xp.empty_like(hs)
+        tmp = xp.empty((N, H), dtype=dt)
+        w_hh_t = w_hh.T
         h, c = h0, c0
         for t in range(T):
-            z = xw[:, t] + xp.matmul(h, w_hh.T)
-            a = acts[:, t]
-            a[:, :2 * H] = sigmoid(xp, z[:, :2 * H])
-            a[:, 2 * H:3 * H] = xp.tanh(z[:, 2 * H:3 * H])
-            a[:, 3 * H:] = sigmoid(xp, z[:, 3 * H:])
-            c = a[:, H:2 * H] * c + a[:, :H] * a[:, 2 * H:3 * H]
-            tc = xp.tanh(c)
-            h = a[:, 3 * H:] * tc
-            hs[:, t], cs[:, t], tcs[:, t] = h, c, tc
-        self.x, self.h0, self.c0, self.w_ih, self.w_hh = x, h0, c0, w_ih, w_hh
+            a = acts[t]
+            xp.matmul(h, w_hh_t, out=a)
+            a += xw[t]
+            a *= inner
+            xp.tanh(a, out=a)
+            a *= inner
+            a += shift
+            i, f, g, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
+            ct, tc, ht = cs[t], tcs[t], hs[t]
+            xp.multiply(f, c, out=ct)
+            xp.multiply(i, g, out=tmp)
+            ct += tmp
+            xp.tanh(ct, out=tc)
+            xp.multiply(o, tc, out=ht)
+            h, c = ht, ct
+        self.xt, self.h0, self.c0, self.w_ih, self.w_hh = xt, h0, c0, w_ih, w_hh
         self.acts, self.hs, self.cs, self.tcs = acts, hs, cs, tcs
-        return hs, h, c
+        return xp.ascontiguousarray(hs.transpose(1, 0, 2)), h.copy(), c.copy()
 
     def backward(self, gout, gh, gc):
         xp = get_array_module(self.hs)
         hs, cs, tcs, acts, w_hh = self.hs, self.cs, self.tcs, self.acts, self.w_hh
-        N, T, H = hs.shape
+        T, N, H = hs.shape
+        dt = hs.dtype
+        gout_t = gout.transpose(1, 0, 2) if gout is not None else None
         dz_all = xp.empty_like(acts)
-        gw_hh = xp.zeros_like(w_hh)
-        dh = gh if gh is not None else xp.zeros((N, H), dtype=hs.dtype)
-        dc = gc if gc is not None else xp.zeros((N, H), dtype=hs.dtype)
+        dh = gh.copy() if gh is not None else xp.zeros((N, H), dtype=dt)
+        dc = gc.copy() if gc is not None else xp.zeros((N, H), dtype=dt)
+        m2 = xp.zeros(4 * H, dtype=dt)                  # derivative (1 − a)(a + m2): a(1 − a) or 1 − a²
+        m2[2 * H:3 * H] = 1.0
+        d1, d2 = xp.empty((N, 4 * H), dtype=dt), xp.empty((N, 4 * H), dtype=dt)
+        tmp = xp.empty((N, H), dtype=dt)
         for t in range(T - 1, -1, -1):
-            if gout is not None:
-                dh = dh + gout[:, t]
-            a = acts[:, t]
+            if gout_t is not None:
+                dh += gout_t[t]
+            a = acts[t]
             i, f, g, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
-            tc = tcs[:, t]
-            c_prev = cs[:, t - 1] if t > 0 else self.c0
-            dc = dc + dh * o * (1.0 - tc * tc)
-            dz = dz_all[:, t]
-            dz[:, :H] = dc * g * i * (1.0 - i)
-            dz[:, H:2 * H] = dc * c_prev * f * (1.0 - f)
-            dz[:, 2 * H:3 * H] = dc * i * (1.0 - g * g)
-            dz[:, 3 * H:] = dh * tc * o * (1.0 - o)
-            h_prev = hs[:, t - 1] if t > 0 else self.h0
-            gw_hh += xp.matmul(dz.T, h_prev)
-            dh = xp.matmul(dz, w_hh)
-            dc = dc * f
-        gx, gw_ih, gb = _input_grads(self, dz_all, self.x, self.w_ih, 3)
+            tc = tcs[t]
+            c_prev = cs[t - 1] if t > 0 else self.c0
+            xp.multiply(tc, tc, out=tmp)                # dc += dh·o·(1 − tanh²c)
+            xp.subtract(1.0, tmp, out=tmp)
+            tmp *= o
+            tmp *= dh
+            dc += tmp
+            xp.subtract(1.0, a, out=d1)                 # the gates' derivatives, one row pass each
+            xp.add(a, m2, out=d2)
+            d1 *= d2
+            xp.multiply(dc, g, out=d2[:, :H])           # what each gate's output is multiplied by
+            xp.multiply(dc, c_prev, out=d2[:, H:2 * H])
+            xp.multiply(dc, i, out=d2[:, 2 * H:3 * H])
+            xp.multiply(dh, tc, out=d2[:, 3 * H:])
+            dz = dz_all[t]
+            xp.multiply(d1, d2, out=dz)
+            xp.matmul(dz, w_hh, out=dh)
+            dc *= f
+        dz2 = dz_all.reshape(T * N, 4 * H)
+        n = self.needs
+        gx = xp.ascontiguousarray((dz_all @ self.w_ih).transpose(1, 0, 2)) if n[0] else None
+        gw_ih = dz2.T @ self.xt.reshape(T * N, -1) if n[3] else None
+        gw_hh = None
+        if n[4]:
+            h_prev = xp.concatenate([self.h0[None], hs[:-1]]).reshape(T * N, H)
+            gw_hh = dz2.T @ h_prev
+        gb = dz2.sum(axis=0) if len(n) > 5 and (n[5] or n[6]) else None
         return gx, dh, dc, gw_ih, gw_hh, gb, gb
 
 
