@@ -10,7 +10,7 @@ import numpy as np
 
 from ..backend import get_array_module, to_host
 from ..errors import ArgumentError, EngineError
-from ..parallel import in_halves
+from ..parallel import SPLIT_AT, in_halves
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -172,7 +172,7 @@ class Adam(Optimizer):
 
     def update(self, p: Any, g: Any, st: dict[str, Any], h: dict[str, Any]) -> None:
         xp = get_array_module(p)
-        lr, (b1, b2), eps, wd = h["lr"], h["betas"], h["eps"], h["weight_decay"]
+        lr, wd = h["lr"], h["weight_decay"]
         if wd:
             if self.decoupled:
                 p *= 1.0 - lr * wd
@@ -180,7 +180,12 @@ class Adam(Optimizer):
                 g = g + wd * p
         m, v = _zeros(p, st, "exp_avg"), _zeros(p, st, "exp_avg_sq")
         vmax = _zeros(p, st, "max_exp_avg_sq") if h["amsgrad"] else None
-        t = st["step"]
+        in_halves(self._passes(xp, st["step"], h), p, g, m, v, self._scratch(p),
+                  *([vmax] if vmax is not None else []))
+
+    def _passes(self, xp, t, h):
+        """The Adam update of step ``t`` as in-place passes over (p, g, m, v, work[, vmax])."""
+        lr, (b1, b2), eps = h["lr"], h["betas"], h["eps"]
         c1, c2 = 1.0 - b1, 1.0 - b2
         inv_bc2, step = 1.0 / math.sqrt(1.0 - b2 ** t), lr / (1.0 - b1 ** t)
 
@@ -201,8 +206,82 @@ class Adam(Optimizer):
             xp.divide(m, tmp, out=tmp)
             tmp *= step
             p -= tmp
+        return passes
 
-        in_halves(passes, p, g, m, v, self._scratch(p), *([vmax] if vmax is not None else []))
+    def _step(self):
+        """Small parameters (numpy, below parallel.SPLIT_AT elements, at the same step) update
+        together: their gradients gathered into one flat array, one set of passes over it, the
+        moments kept in flat arrays whose pieces are the per-parameter state. A small MLP has
+        four parameters; this makes its update one set of ufunc calls instead of four."""
+        self.step_count += 1
+        for group in self.param_groups:
+            packs = {}
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                st = self.state.get(p)
+                if st is None:
+                    st = self.state[p] = {"step": 0}
+                st["step"] += 1
+                a = p.array
+                if type(a) is np.ndarray and a.size < SPLIT_AT and not group["amsgrad"] and a.dtype == p.grad.array.dtype:
+                    packs.setdefault((st["step"], a.dtype), []).append((p, st))
+                    continue
+                self.update(a, p.grad.array, st, group)
+                p.array_changed()
+            for (t, _), pack in packs.items():
+                if len(pack) > 1:
+                    self._update_packed(pack, t, group)
+                else:
+                    p, st = pack[0]
+                    self.update(p.array, p.grad.array, st, group)
+                    p.array_changed()
+
+    def _update_packed(self, pack, t, h):
+        key = tuple(id(p) for p, _ in pack)
+        flat = self.__dict__.setdefault("_packs", {}).get(key)
+        if flat is None or any(st.get("exp_avg") is not mv or st.get("exp_avg_sq") is not vv
+                               for (_, st), mv, vv in zip(pack, flat["m_views"], flat["v_views"])):
+            flat = self._packs[key] = self._pack(pack)
+        arrays = [p.array for p, _ in pack]
+        g = flat["g"]
+        np.concatenate([p.grad.array.reshape(-1) for p, _ in pack], out=g)
+        lr, wd = h["lr"], h["weight_decay"]
+        if wd and self.decoupled:
+            for a in arrays:
+                a *= 1.0 - lr * wd
+        elif wd:
+            np.concatenate([a.reshape(-1) for a in arrays], out=flat["p"])
+            flat["p"] *= wd
+            g += flat["p"]
+        # the passes run on a zero "parameter" whose result is −(the step), then added to each piece
+        delta = flat["p"]
+        delta[...] = 0.0
+        self._passes(np, t, h)(delta, g, flat["m"], flat["v"], flat["work"])
+        for (p, _), a, (lo, hi) in zip(pack, arrays, flat["spans"]):
+            a += delta[lo:hi].reshape(a.shape)
+            p.array_changed()
+
+    @staticmethod
+    def _pack(pack):
+        """Flat moment arrays for ``pack``, filled from the per-parameter state where there is
+        some (a loaded state dict), which then becomes views into them."""
+        sizes = [p.array.size for p, _ in pack]
+        total, dtype = sum(sizes), pack[0][0].array.dtype
+        flat = {k: np.zeros(total, dtype) for k in ("m", "v", "g", "p", "work")}
+        flat["spans"], flat["m_views"], flat["v_views"] = [], [], []
+        lo = 0
+        for (p, st), n in zip(pack, sizes):
+            span = (lo, lo + n)
+            for key, name in (("m", "exp_avg"), ("v", "exp_avg_sq")):
+                piece = flat[key][lo:lo + n].reshape(p.array.shape)
+                if st.get(name) is not None:
+                    piece[...] = st[name]
+                st[name] = piece
+                flat[key + "_views"].append(piece)
+            flat["spans"].append(span)
+            lo += n
+        return flat
 
 
 class AdamW(Adam):
