@@ -382,27 +382,37 @@ def _gelu(imp, node, ins, a):
 def _erf_gelu(imp, node, ins, a):
     """x·½·(1 + erf(x/√2)) is how PyTorch before opset 20 writes GELU: one GELU node. The Div
     before it was imported on its own and is dropped as unused at the end."""
-    produced = {o: n for n in imp.nodes for o in n.output}
-    div = produced.get(node.input[0])
-    chain = [node]
-    try:
-        assert div is not None and div.op_type == "Div" and np.isclose(float(imp.constant_value(div.input[1])), 2 ** 0.5)
-        x_name = div.input[0]
-        step = node.output[0]
-        for op, const in (("Add", 1.0), ("Mul", None), ("Mul", 0.5)):
-            (nxt,) = [c for c in imp.consumers.get(step, []) if id(c) in imp.needed]
-            other = nxt.input[1] if nxt.input[0] == step else nxt.input[0]
-            assert nxt.op_type == op
-            if const is None:
-                assert other == x_name
-            else:
-                assert np.isclose(float(imp.constant_value(other)), const)
-            chain.append(nxt)
-            step = nxt.output[0]
-    except (AssertionError, ValueError, KeyError, TypeError, AttributeError):
+    found = _gelu_pattern(imp, node)
+    if found is None:
         imp.fail(node, "Erf outside the GELU pattern x·½·(1 + erf(x/√2)) has no node type")
-    imp.vals[chain[-1].output[0]] = _one(chain[-1], imp, "GELU", {}, [("x", imp.tensor(node, imp.vals[x_name]))])
+    x_name, last = found
+    imp.vals[last.output[0]] = _one(last, imp, "GELU", {}, [("x", imp.tensor(node, imp.vals[x_name]))])
     return [Val("shape", meta={"fused into": "GELU"})]
+
+
+def _gelu_pattern(imp, erf):
+    """(x's name, the last Mul) when ``erf`` sits in Div(x, √2) → Erf → Add 1 → Mul x → Mul ½,
+    each value read by the next node only; else None."""
+    def constant_is(name, value):
+        try:
+            return bool(np.isclose(float(imp.constant_value(name)), value))
+        except (KeyError, TypeError, ValueError):
+            return False
+
+    div = next((n for n in imp.nodes if erf.input[0] in n.output), None)
+    if div is None or div.op_type != "Div" or not constant_is(div.input[1], 2 ** 0.5):
+        return None
+    x_name, value, last = div.input[0], erf.output[0], None
+    for op, const in (("Add", 1.0), ("Mul", None), ("Mul", 0.5)):
+        users = [c for c in imp.consumers.get(value, []) if id(c) in imp.needed]
+        if len(users) != 1 or users[0].op_type != op or len(users[0].input) != 2:
+            return None
+        last = users[0]
+        other = last.input[1] if last.input[0] == value else last.input[0]
+        if (const is None and other != x_name) or (const is not None and not constant_is(other, const)):
+            return None
+        value = last.output[0]
+    return x_name, last
 
 
 @importer("Softmax", "LogSoftmax")
@@ -527,7 +537,7 @@ def _flatten(imp, node, ins, a):
     return [_one(node, imp, "Flatten", {}, [("x", imp.tensor(node, ins[0]))])]
 
 
-def _inferred_sample_shape(imp, node, x_ref):
+def _inferred_sample_shape(imp, node):
     shape = imp.shapes.get(node.output[0])
     if shape and all(d is not None for d in shape[1:]):
         return list(shape[1:])
@@ -556,7 +566,7 @@ def _reshape(imp, node, ins, a):
     if ins[1].kind == "const":
         target = [int(d) for d in np.asarray(ins[1].array).reshape(-1)]
     if target is None:
-        shape = _inferred_sample_shape(imp, node, x)
+        shape = _inferred_sample_shape(imp, node)
         if int(np.prod(shape)) != int(np.prod(sample)):
             imp.fail(node, f"reshapes N×{'×'.join(map(str, sample))} to N×{'×'.join(map(str, shape))}, across the "
                            "batch axis")
@@ -595,7 +605,7 @@ def _squeeze(imp, node, ins, a):
     rank = imp.rank(x) + (len(axes or []) if node.op_type == "Unsqueeze" else 0)
     if axes is not None and any(d % rank == 0 for d in axes):
         imp.fail(node, "changes the batch axis (axis 0)")
-    return [_one(node, imp, "Reshape", {"shape": _inferred_sample_shape(imp, node, x)}, [("x", x)])]
+    return [_one(node, imp, "Reshape", {"shape": _inferred_sample_shape(imp, node)}, [("x", x)])]
 
 
 @importer("Transpose")
