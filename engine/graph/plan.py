@@ -122,6 +122,7 @@ class Plan:
         self.sample_every = 1          # report every k-th step …
         self.sample_interval = 0.0     # … and at most once per this many seconds (0: no limit)
         self._last_report = -1e9
+        self._single_tape = False
         self._report_this_step = False
         self.keep_grads = False        # keep every slot's gradient after backward (inspection)
         self.grads = None
@@ -141,6 +142,11 @@ class Plan:
         values = self.values
         report = self._report_this_step = self._should_report()
         summaries = [] if report else None
+        # without per-node reports or kept gradients, nodes pass their output tensors on, so the
+        # whole step is one tape and backward one walk; otherwise each node's inputs are fresh
+        # leaves and backward goes node by node, which is what the reports read
+        single = self._single_tape = bool(grad and not report and not self.keep_grads)
+        tensors = [None] * self.n_slots if single else None
         grad_mode = enable_grad() if grad else no_grad()
         with grad_mode:
             for st in self.steps:
@@ -151,7 +157,8 @@ class Plan:
                     continue
                 ins = {}
                 for (port, slot), g in zip(st.inputs, st.in_grad):
-                    ins[port] = Tensor.wrap(values[slot], grad and g)
+                    t = tensors[slot] if single else None
+                    ins[port] = t if t is not None else Tensor.wrap(values[slot], grad and g)
                 ctx.specs = st.in_specs
                 if st.node.id == self.capture_before:
                     self.captured_generator = copy.deepcopy(ctx.generator)
@@ -163,6 +170,8 @@ class Plan:
                 for port, slot in st.outputs:
                     t = outs.get(port)
                     values[slot] = t.array if t is not None else None
+                    if single:
+                        tensors[slot] = t
                 if report:
                     summaries.append((st, [outs[p] for p, _ in st.outputs if p in outs]))
         if report:
@@ -180,9 +189,15 @@ class Plan:
         """Gradients of the loss for every trainable weight (in ``.grad``, accumulated)."""
         if self.loss_slot is None:
             raise EngineError("backward: the graph has no loss node to differentiate")
-        grads = [None] * self.n_slots
         loss = self.values[self.loss_slot]
         xp = get_array_module(loss)
+        if self._single_tape:
+            backward_many([self.loss_tensor()], [xp.ones_like(loss)])
+            for st in self.steps:
+                st.tensors_in = st.tensors_out = None
+            self.step_count += 1
+            return
+        grads = [None] * self.n_slots
         grads[self.loss_slot] = xp.ones_like(loss)
         report = self.listener is not None and self._report_this_step
         norms = [] if report else None
