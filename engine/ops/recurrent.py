@@ -9,7 +9,6 @@ plan call it directly.
 from ..backend import get_array_module
 from ..errors import ArgumentError, ShapeError
 from .base import Op
-from .elementwise import sigmoid
 
 
 def _check(name, x, h0, w_ih, w_hh, gates):
@@ -23,16 +22,27 @@ def _check(name, x, h0, w_ih, w_hh, gates):
     return hidden
 
 
-def _input_grads(self, dxw, x, w_ih, nb):
-    """Gradients reaching x, W_ih and the input-side bias from the per-step pre-activations."""
-    xp = get_array_module(dxw)
-    n = self.needs
-    N, T, G = dxw.shape
-    d2 = dxw.reshape(N * T, G)
-    gx = xp.matmul(dxw, w_ih) if n[0] else None
-    gw_ih = xp.matmul(d2.T, x.reshape(N * T, -1)) if n[nb] else None
-    gb_ih = d2.sum(axis=0) if len(n) > nb + 2 and n[nb + 2] else None
-    return gx, gw_ih, gb_ih
+def _time_major(xp, x, w_ih):
+    """x as (T, N, I) contiguous, and its projection x·W_ihᵀ as (T, N, G) in one GEMM."""
+    N, T, I = x.shape
+    xt = xp.ascontiguousarray(x.transpose(1, 0, 2))
+    return xt, (xt.reshape(T * N, I) @ w_ih.T).reshape(T, N, -1)
+
+
+def _previous_states(xp, h0, hs):
+    """The state each step started from, (T·N, H): h0, then every state but the last."""
+    T, N, H = hs.shape
+    return xp.concatenate([h0[None], hs[:-1]]).reshape(T * N, H)
+
+
+def _from_time_major(xp, d_all, xt, w_ih, need_x, need_w):
+    """Gradients reaching x (batch-first) and W_ih from the per-step pre-activation gradients
+    (T, N, G): one GEMM each."""
+    T, N, G = d_all.shape
+    d2 = d_all.reshape(T * N, G)
+    gx = xp.ascontiguousarray((d2 @ w_ih).reshape(T, N, -1).transpose(1, 0, 2)) if need_x else None
+    gw = d2.T @ xt.reshape(T * N, -1) if need_w else None
+    return gx, gw
 
 
 class RNNSeq(Op):
@@ -46,37 +56,47 @@ class RNNSeq(Op):
 
     def forward(self, x, h0, w_ih, w_hh, b_ih=None, b_hh=None):
         xp = get_array_module(x)
-        H = _check(self.name, x, h0, w_ih, w_hh, 1)
-        N, T, _ = x.shape
-        xw = xp.matmul(x, w_ih.T)
+        _check(self.name, x, h0, w_ih, w_hh, 1)
+        xt, xw = _time_major(xp, x, w_ih)
         if b_ih is not None:
             xw += b_ih + b_hh
-        hs = xp.empty((N, T, H), dtype=xw.dtype)
+        hs = xp.empty_like(xw)                          # (T, N, H)
+        w_hh_t = w_hh.T
         h = h0
-        for t in range(T):
-            a = xw[:, t] + xp.matmul(h, w_hh.T)
-            h = xp.tanh(a) if self.nonlinearity == "tanh" else xp.maximum(a, 0)
-            hs[:, t] = h
-        self.x, self.h0, self.hs, self.w_ih, self.w_hh = x, h0, hs, w_ih, w_hh
-        return hs, h
+        for t in range(xw.shape[0]):
+            a = hs[t]
+            xp.matmul(h, w_hh_t, out=a)
+            xp.add(xw[t], a, out=a)
+            if self.nonlinearity == "tanh":
+                xp.tanh(a, out=a)
+            else:
+                xp.maximum(a, 0, out=a)
+            h = a
+        self.xt, self.h0, self.hs, self.w_ih, self.w_hh = xt, h0, hs, w_ih, w_hh
+        return xp.ascontiguousarray(hs.transpose(1, 0, 2)), h.copy()
 
     def backward(self, gout, gh):
         xp = get_array_module(self.hs)
         hs, w_hh = self.hs, self.w_hh
-        N, T, H = hs.shape
+        T, N, H = hs.shape
+        gout_t = gout.transpose(1, 0, 2) if gout is not None else None
         dxw = xp.empty_like(hs)
-        gw_hh = xp.zeros_like(w_hh)
-        dh = gh if gh is not None else xp.zeros((N, H), dtype=hs.dtype)
+        dh = gh.copy() if gh is not None else xp.zeros((N, H), dtype=hs.dtype)
         for t in range(T - 1, -1, -1):
-            if gout is not None:
-                dh = dh + gout[:, t]
-            h = hs[:, t]
-            da = dh * (1.0 - h * h) if self.nonlinearity == "tanh" else dh * (h > 0)
-            dxw[:, t] = da
-            h_prev = hs[:, t - 1] if t > 0 else self.h0
-            gw_hh += xp.matmul(da.T, h_prev)
-            dh = xp.matmul(da, w_hh)
-        gx, gw_ih, gb = _input_grads(self, dxw, self.x, self.w_ih, 2)
+            if gout_t is not None:
+                dh += gout_t[t]
+            h, da = hs[t], dxw[t]
+            if self.nonlinearity == "tanh":
+                xp.multiply(h, h, out=da)
+                xp.subtract(1.0, da, out=da)
+                da *= dh
+            else:
+                xp.multiply(dh, h > 0, out=da)
+            xp.matmul(da, w_hh, out=dh)
+        n = self.needs
+        gx, gw_ih = _from_time_major(xp, dxw, self.xt, self.w_ih, n[0], n[2])
+        gw_hh = dxw.reshape(T * N, H).T @ _previous_states(xp, self.h0, hs) if n[3] else None
+        gb = dxw.reshape(T * N, H).sum(axis=0) if len(n) > 4 and (n[4] or n[5]) else None
         return gx, dh, gw_ih, gw_hh, gb, gb
 
 
@@ -90,10 +110,9 @@ class LSTMSeq(Op):
     def forward(self, x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None):
         xp = get_array_module(x)
         H = _check(self.name, x, h0, w_ih, w_hh, 4)
-        N, T, I = x.shape
+        N, T, _ = x.shape
         dt = x.dtype
-        xt = xp.ascontiguousarray(x.transpose(1, 0, 2))
-        xw = (xt.reshape(T * N, I) @ w_ih.T).reshape(T, N, 4 * H)
+        xt, xw = _time_major(xp, x, w_ih)
         if b_ih is not None:
             xw += b_ih + b_hh
         inner = xp.full(4 * H, 0.5, dtype=dt)          # z/2 for the sigmoid gates, z for g
@@ -165,69 +184,99 @@ class LSTMSeq(Op):
             dc *= f
         dz2 = dz_all.reshape(T * N, 4 * H)
         n = self.needs
-        gx = xp.ascontiguousarray((dz_all @ self.w_ih).transpose(1, 0, 2)) if n[0] else None
-        gw_ih = dz2.T @ self.xt.reshape(T * N, -1) if n[3] else None
-        gw_hh = None
-        if n[4]:
-            h_prev = xp.concatenate([self.h0[None], hs[:-1]]).reshape(T * N, H)
-            gw_hh = dz2.T @ h_prev
+        gx, gw_ih = _from_time_major(xp, dz_all, self.xt, self.w_ih, n[0], n[3])
+        gw_hh = dz2.T @ _previous_states(xp, self.h0, hs) if n[4] else None
         gb = dz2.sum(axis=0) if len(n) > 5 and (n[5] or n[6]) else None
         return gx, dh, dc, gw_ih, gw_hh, gb, gb
 
 
 class GRUSeq(Op):
+    """Time-major inside, as the LSTM: contiguous per-step rows, ``out=`` and no temporaries."""
     name = "gru"
     n_outputs = 2
 
     def forward(self, x, h0, w_ih, w_hh, b_ih=None, b_hh=None):
         xp = get_array_module(x)
         H = _check(self.name, x, h0, w_ih, w_hh, 3)
-        N, T, _ = x.shape
-        xw = xp.matmul(x, w_ih.T)
+        N = x.shape[0]
+        xt, xw = _time_major(xp, x, w_ih)
         if b_ih is not None:
             xw += b_ih
-        hs = xp.empty((N, T, H), dtype=xw.dtype)
-        rzn = xp.empty((N, T, 3 * H), dtype=xw.dtype)
+        T, dt = xw.shape[0], xw.dtype
+        hs = xp.empty((T, N, H), dtype=dt)
+        rzn = xp.empty((T, N, 3 * H), dtype=dt)
         hwn = xp.empty_like(hs)
+        hw = xp.empty((N, 3 * H), dtype=dt)
+        w_hh_t = w_hh.T
         h = h0
         for t in range(T):
-            hw = xp.matmul(h, w_hh.T)
+            xp.matmul(h, w_hh_t, out=hw)
             if b_hh is not None:
                 hw += b_hh
-            g = rzn[:, t]
-            g[:, :2 * H] = sigmoid(xp, xw[:, t, :2 * H] + hw[:, :2 * H])
-            r, z = g[:, :H], g[:, H:2 * H]
-            g[:, 2 * H:] = xp.tanh(xw[:, t, 2 * H:] + r * hw[:, 2 * H:])
-            n = g[:, 2 * H:]
-            h = n + z * (h - n)
-            hs[:, t], hwn[:, t] = h, hw[:, 2 * H:]
-        self.x, self.h0, self.w_ih, self.w_hh = x, h0, w_ih, w_hh
+            g = rzn[t]
+            rz = g[:, :2 * H]
+            xp.add(xw[t, :, :2 * H], hw[:, :2 * H], out=rz)     # σ(a) = ½·tanh(a/2) + ½
+            rz *= 0.5
+            xp.tanh(rz, out=rz)
+            rz *= 0.5
+            rz += 0.5
+            r, z, n = g[:, :H], g[:, H:2 * H], g[:, 2 * H:]
+            xp.multiply(r, hw[:, 2 * H:], out=n)
+            n += xw[t, :, 2 * H:]
+            xp.tanh(n, out=n)
+            hwn[t] = hw[:, 2 * H:]
+            ht = hs[t]                                          # n + z·(h − n)
+            xp.subtract(h, n, out=ht)
+            ht *= z
+            ht += n
+            h = ht
+        self.xt, self.h0, self.w_ih, self.w_hh = xt, h0, w_ih, w_hh
         self.hs, self.rzn, self.hwn = hs, rzn, hwn
-        return hs, h
+        return xp.ascontiguousarray(hs.transpose(1, 0, 2)), h.copy()
 
     def backward(self, gout, gh):
         xp = get_array_module(self.hs)
         hs, rzn, w_hh = self.hs, self.rzn, self.w_hh
-        N, T, H = hs.shape
+        T, N, H = hs.shape
+        dt = hs.dtype
+        gout_t = gout.transpose(1, 0, 2) if gout is not None else None
         dxw = xp.empty_like(rzn)
-        dhw = xp.empty((N, 3 * H), dtype=hs.dtype)
-        gw_hh = xp.zeros_like(w_hh)
-        gb_hh = xp.zeros((3 * H,), dtype=hs.dtype)
-        dh = gh if gh is not None else xp.zeros((N, H), dtype=hs.dtype)
+        dhw_all = xp.empty_like(rzn)
+        a1, a2 = xp.empty((N, H), dtype=dt), xp.empty((N, H), dtype=dt)
+        back = xp.empty((N, H), dtype=dt)
+        dh = gh.copy() if gh is not None else xp.zeros((N, H), dtype=dt)
         for t in range(T - 1, -1, -1):
-            if gout is not None:
-                dh = dh + gout[:, t]
-            g = rzn[:, t]
+            if gout_t is not None:
+                dh += gout_t[t]
+            g = rzn[t]
             r, z, n = g[:, :H], g[:, H:2 * H], g[:, 2 * H:]
-            h_prev = hs[:, t - 1] if t > 0 else self.h0
-            dn = dh * (1.0 - z) * (1.0 - n * n)
-            dr = dn * self.hwn[:, t] * r * (1.0 - r)
-            dz = dh * (h_prev - n) * z * (1.0 - z)
-            d = dxw[:, t]
-            d[:, :H], d[:, H:2 * H], d[:, 2 * H:] = dr, dz, dn
-            dhw[:, :H], dhw[:, H:2 * H], dhw[:, 2 * H:] = dr, dz, dn * r
-            gw_hh += xp.matmul(dhw.T, h_prev)
-            gb_hh += dhw.sum(axis=0)
-            dh = dh * z + xp.matmul(dhw, w_hh)
-        gx, gw_ih, gb_ih = _input_grads(self, dxw, self.x, self.w_ih, 2)
+            h_prev = hs[t - 1] if t > 0 else self.h0
+            d = dxw[t]
+            dr, dz, dn = d[:, :H], d[:, H:2 * H], d[:, 2 * H:]
+            xp.multiply(n, n, out=a1)                   # dn = dh·(1 − z)·(1 − n²)
+            xp.subtract(1.0, a1, out=a1)
+            xp.subtract(1.0, z, out=a2)
+            a2 *= dh
+            xp.multiply(a2, a1, out=dn)
+            xp.multiply(dn, self.hwn[t], out=dr)        # dr = dn·hw_n·r·(1 − r)
+            dr *= r
+            xp.subtract(1.0, r, out=a1)
+            dr *= a1
+            xp.subtract(h_prev, n, out=dz)              # dz = dh·(h_prev − n)·z·(1 − z)
+            dz *= dh
+            dz *= z
+            xp.subtract(1.0, z, out=a1)
+            dz *= a1
+            dhw = dhw_all[t]
+            dhw[:, :2 * H] = d[:, :2 * H]
+            xp.multiply(dn, r, out=dhw[:, 2 * H:])
+            xp.matmul(dhw, w_hh, out=back)              # dh·z + dhw·W_hh
+            dh *= z
+            dh += back
+        n = self.needs
+        gx, gw_ih = _from_time_major(xp, dxw, self.xt, self.w_ih, n[0], n[2])
+        dhw2 = dhw_all.reshape(T * N, 3 * H)
+        gw_hh = dhw2.T @ _previous_states(xp, self.h0, hs) if n[3] else None
+        gb_ih = dxw.reshape(T * N, 3 * H).sum(axis=0) if len(n) > 4 and n[4] else None
+        gb_hh = dhw2.sum(axis=0) if len(n) > 5 and n[5] else None
         return gx, dh, gw_ih, gw_hh, gb_ih, gb_hh
