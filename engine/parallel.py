@@ -31,11 +31,15 @@ def _worker():
 
 
 def in_halves(fn: Callable[..., None], *arrays) -> None:
-    """``fn(*parts)`` over the flattened ``arrays`` (all of one size, contiguous numpy arrays
-    updated in place): on two threads in two halves when they are large, else in one call."""
+    """``fn(*parts)`` over the flattened ``arrays`` (all of one size, updated in place): on two
+    threads in two halves when they are large contiguous numpy arrays, else in one call (as they
+    are, when any is strided or not numpy)."""
+    if not all(type(a) is np.ndarray and a.flags.c_contiguous for a in arrays):
+        fn(*arrays)              # reshape(-1) would copy a strided array, and the update be lost
+        return
     flat = [a.reshape(-1) for a in arrays]
     n = flat[0].size
-    if n < SPLIT_AT or threads() < 2 or not all(type(a) is np.ndarray for a in arrays):
+    if n < SPLIT_AT or threads() < 2:
         fn(*flat)
         return
     h = n // 2

@@ -242,3 +242,32 @@ def test_shared_gradient_arrays_are_never_clipped_twice():
     assert x.grad.array is not y.grad.array
     optim.clip_grad_value_([x], 1.0)
     assert y.grad.tolist() == [3.0, 3.0]
+
+
+def test_adam_fast_paths_keep_the_rule_for_strided_parameters_and_loaded_states():
+    """What a review of the fast paths found: a Fortran-ordered (strided) parameter is updated,
+    large or small; the cache of packed small parameters stays bounded when gradients come and
+    go; a state dict whose step is a numpy number loads and steps."""
+    rng = np.random.default_rng(0)
+    for shape in ((400, 300), (6, 5)):
+        w = np.asfortranarray(rng.standard_normal(shape))
+        p = engine.from_numpy(w.copy())
+        p.requires_grad = True
+        opt = engine.optim.Adam([p], lr=0.1)
+        p.grad = engine.tensor(np.ones(shape))
+        opt.step()
+        np.testing.assert_allclose(p.array, w - 0.1, atol=1e-7)     # Adam's first step: lr·sign(g)
+    params = [engine.tensor(rng.standard_normal(1000), requires_grad=True) for _ in range(12)]
+    opt = engine.optim.Adam(params, lr=0.01)
+    for _ in range(200):
+        for p in params:
+            p.grad = engine.tensor(rng.standard_normal(1000)) if rng.random() < 0.8 else None
+        opt.step()
+    assert len(opt.__dict__.get("_packs", {})) <= 12
+    sd = opt.state_dict()
+    for s in sd["state"].values():
+        s["step"] = np.int64(s["step"])
+    opt.load_state_dict(sd)
+    for p in params:
+        p.grad = engine.tensor(np.ones(1000))
+    opt.step()

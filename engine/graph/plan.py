@@ -192,6 +192,8 @@ class Plan:
         loss = self.values[self.loss_slot]
         xp = get_array_module(loss)
         if self._single_tape:
+            if self._loss_step.tensors_out is None:      # this step's tape was used already
+                return
             backward_many([self.loss_tensor()], [xp.ones_like(loss)])
             for st in self.steps:
                 st.tensors_in = st.tensors_out = None

@@ -129,8 +129,9 @@ class Optimizer:
         self.state = {}
         for i, s in sd["state"].items():
             p = params[int(i)]
-            self.state[p] = {k: (p.device.asarray(np.array(to_host(v), dtype=p.array.dtype)) if hasattr(v, "shape") else v)
-                             for k, v in s.items()}
+            self.state[p] = {k: int(v) if k == "step" else
+                             p.device.asarray(np.array(to_host(v), dtype=p.array.dtype, order="C")) if hasattr(v, "shape")
+                             else v for k, v in s.items()}
         self.step_count = sd.get("step_count", 0)
 
 
@@ -225,7 +226,7 @@ class Adam(Optimizer):
                 st["step"] += 1
                 a = p.array
                 if type(a) is np.ndarray and a.size < SPLIT_AT and not group["amsgrad"] and a.dtype == p.grad.array.dtype:
-                    packs.setdefault((st["step"], a.dtype), []).append((p, st))
+                    packs.setdefault((int(st["step"]), a.dtype), []).append((p, st))
                     continue
                 self.update(a, p.grad.array, st, group)
                 p.array_changed()
@@ -242,6 +243,9 @@ class Adam(Optimizer):
         flat = self.__dict__.setdefault("_packs", {}).get(key)
         if flat is None or any(st.get("exp_avg") is not mv or st.get("exp_avg_sq") is not vv
                                for (_, st), mv, vv in zip(pack, flat["m_views"], flat["v_views"])):
+            members = set(key)           # packs sharing a parameter with this one are out of date
+            for old in [k for k in self._packs if members.intersection(k)]:
+                del self._packs[old]
             flat = self._packs[key] = self._pack(pack)
         arrays = [p.array for p, _ in pack]
         g = flat["g"]
