@@ -85,15 +85,21 @@ class Optimizer:
     def _step(self):
         self.step_count += 1
         for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                st = self.state.get(p)
-                if st is None:
-                    st = self.state[p] = {"step": 0}
-                st["step"] += 1
+            for p, st in self._due(group):
                 self.update(p.array, p.grad.array, st, group)
                 p.array_changed()
+
+    def _due(self, group):
+        """(parameter, its state with the step count advanced) for each parameter of ``group``
+        that has a gradient."""
+        for p in group["params"]:
+            if p.grad is None:
+                continue
+            st = self.state.get(p)
+            if st is None:
+                st = self.state[p] = {"step": 0}
+            st["step"] += 1
+            yield p, st
 
     def update(self, p: Any, g: Any, state: dict[str, Any], group: dict[str, Any]) -> None:
         raise NotImplementedError
@@ -217,13 +223,7 @@ class Adam(Optimizer):
         self.step_count += 1
         for group in self.param_groups:
             packs = {}
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                st = self.state.get(p)
-                if st is None:
-                    st = self.state[p] = {"step": 0}
-                st["step"] += 1
+            for p, st in self._due(group):
                 a = p.array
                 if type(a) is np.ndarray and a.size < SPLIT_AT and not group["amsgrad"] and a.dtype == p.grad.array.dtype:
                     packs.setdefault((int(st["step"]), a.dtype), []).append((p, st))
