@@ -34,9 +34,9 @@ def onnx_available():
     """None when the onnx package is installed, else the line that says what to install (asked
     without importing it: the window asks at start-up)."""
     import importlib.util
-    if importlib.util.find_spec("onnx") is None:
-        return "ONNX needs the onnx package: pip install 'tensorweave[onnx]' (or pip install onnx onnxruntime)"
-    return None
+
+    from engine.export.onnx_export import INSTALL_HINT
+    return INSTALL_HINT if importlib.util.find_spec("onnx") is None else None
 
 
 def export_onnx(document, path):

@@ -24,6 +24,17 @@ def try_import_torch():
         return None
 
 
+def interleaved(ours, reference, rounds, sync_ours=None, sync_reference=None):
+    """Time two step functions in alternating blocks so machine noise hits both: (our seconds
+    per step, the reference's, per round), and the per-round ratios reference/ours (above 1:
+    ours is faster)."""
+    mine, theirs = [], []
+    for _ in range(rounds):
+        mine.append(time_steps(ours, repeats=3, sync=sync_ours))
+        theirs.append(time_steps(reference, repeats=3, sync=sync_reference))
+    return mine, theirs, [b / a for a, b in zip(mine, theirs)]
+
+
 def time_steps(step, warmup=20, repeats=7, min_time=0.25, sync=None):
     """Median seconds per call of ``step`` over ``repeats`` blocks of enough calls for min_time."""
     for _ in range(warmup):

@@ -21,7 +21,6 @@ def main():
     ap.add_argument("--rounds", type=int, default=11)
     args = ap.parse_args()
     set_threads(2)
-    import numpy as np
     import engine
     from engine.graph import fileformat
     from engine.graph.plan import Plan

@@ -14,7 +14,7 @@ import sys
 
 import numpy as np
 
-from _common import fmt_time, set_threads, time_steps
+from _common import fmt_time, interleaved, set_threads
 from train_step import WORKLOADS, engine_step, make_data
 
 TARGET = 0.95
@@ -70,13 +70,7 @@ def main(argv=None):
         w = WORKLOADS[name]
         eager, _ = engine_step(engine, w, w["batch"], "cpu")
         graph = graph_step(w, w["batch"])
-        te, tg, ratios = [], [], []
-        for _ in range(args.rounds):
-            a = time_steps(eager, repeats=3)
-            b = time_steps(graph, repeats=3)
-            te.append(a)
-            tg.append(b)
-            ratios.append(a / b)
+        tg, te, ratios = interleaved(graph, eager, args.rounds)          # ratio: eager / graph
         verdict = "met" if min(ratios) >= TARGET else "MISSED"
         print(f"{w['title']}\n    eager {fmt_time(statistics.median(te))}/step   graph {fmt_time(statistics.median(tg))}"
               f"/step   ratio {statistics.median(ratios):.2f}x (min {min(ratios):.2f}, max {max(ratios):.2f})"

@@ -85,7 +85,7 @@ def main():
         print(f"engine: {e:.1f} MiB above baseline; no PyTorch reference ({exc})")
         return 1
     params_mib = (784 * 512 + 512 + 512 * 512 + 512 + 512 * 10 + 10) * 4 / 2 ** 20
-    print(f"(b) MLP 784-512-512-10, batch 256, Adam — peak memory above baseline while training")
+    print("(b) MLP 784-512-512-10, batch 256, Adam — peak memory above baseline while training")
     print(f"    engine {e:6.1f} MiB   PyTorch {t:6.1f} MiB   ratio {e / t:4.2f}x  (target ≤ 1 (issue 13): "
           f"{'met' if e / t <= 1 else 'MISSED'}); parameters alone are {params_mib:.1f} MiB")
     return 0

@@ -13,7 +13,7 @@ import argparse
 import statistics
 import sys
 
-from _common import fmt_time, set_threads, time_steps, try_import_torch
+from _common import fmt_time, interleaved, set_threads, try_import_torch
 
 WORKLOADS = {
     "a": dict(title="(a) MLP 64-100-10, batch 32, Adam", kind="mlp", sizes=(64, 100, 10), batch=32),
@@ -123,13 +123,7 @@ def main(argv=None):
         batch = args.batch or (1024 if args.device == "gpu" else w["batch"])
         estep, state = engine_step(engine, w, batch, args.device)
         tstep = torch_step(torch, w, batch, tdev, state)
-        te, tt, ratios = [], [], []
-        for _ in range(args.rounds):
-            a = time_steps(estep, repeats=3, sync=esync)
-            b = time_steps(tstep, repeats=3, sync=tsync)
-            te.append(a)
-            tt.append(b)
-            ratios.append(b / a)
+        te, tt, ratios = interleaved(estep, tstep, args.rounds, esync, tsync)
         r = statistics.median(ratios)
         target = TARGETS.get((args.device, name))
         verdict = "" if target is None else f"  (target ≥ {target}: {'met' if min(ratios) >= target else 'MISSED'})"

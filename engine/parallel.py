@@ -5,6 +5,7 @@ for it: the optimizers' updates of large parameters. The thread count follows OM
 as numpy's BLAS does, so a benchmark that pins both libraries to one thread stays fair."""
 from __future__ import annotations
 
+import functools
 import os
 from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
@@ -15,7 +16,9 @@ SPLIT_AT = 1 << 16           # below this many elements the thread hand-off cost
 _pool = None
 
 
+@functools.cache
 def threads() -> int:
+    """Read once (OMP_NUM_THREADS is set before a program starts its work, as BLAS reads it)."""
     try:
         n = int(os.environ.get("OMP_NUM_THREADS") or 0)
     except ValueError:

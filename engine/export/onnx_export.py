@@ -26,13 +26,16 @@ INT64_MAX = np.iinfo(np.int64).max
 INT64_MIN = np.iinfo(np.int64).min
 
 
+INSTALL_HINT = ("ONNX export and import need the onnx package: pip install 'tensorweave[onnx]' "
+                "(or pip install onnx onnxruntime)")
+
+
 def require_onnx():
     """The onnx module, or ImportError saying how to install it."""
     try:
         import onnx
     except ImportError:
-        raise ImportError("ONNX export and import need the onnx package: pip install 'tensorweave[onnx]' "
-                          "(or pip install onnx onnxruntime)") from None
+        raise ImportError(INSTALL_HINT) from None
     return onnx
 
 
@@ -50,9 +53,9 @@ class _Builder:
         self.taken.add(name)
         return name
 
-    def const(self, value, name, dtype=None):
+    def const(self, value, name):
         from onnx import numpy_helper
-        arr = np.asarray(value, dtype=dtype) if dtype else np.asarray(value)
+        arr = np.asarray(value)
         if arr.dtype == np.float64:
             arr = arr.astype(np.float32)
         name = self.unique(name)

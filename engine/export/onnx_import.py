@@ -387,7 +387,7 @@ def _erf_gelu(imp, node, ins, a):
         imp.fail(node, "Erf outside the GELU pattern x·½·(1 + erf(x/√2)) has no node type")
     x_name, last = found
     imp.vals[last.output[0]] = _one(last, imp, "GELU", {}, [("x", imp.tensor(node, imp.vals[x_name]))])
-    return [Val("shape", meta={"fused into": "GELU"})]
+    return [Val("shape")]                     # the Erf's own output is not used
 
 
 def _gelu_pattern(imp, erf):
@@ -461,7 +461,7 @@ def _dense_from_matmul(imp, node, ins):
     imp.state[f"{n}/weight"] = w.T.astype(np.float32)
     imp.state[f"{n}/bias"] = np.asarray(b.array, np.float32)
     imp.vals[add.output[0]] = Val("tensor", (n, "y"))
-    return [Val("shape", meta={"fused into": add.name})]          # the MatMul's own output is not used
+    return [Val("shape")]                     # the MatMul's own output is not used
 
 
 @importer("Clip")
