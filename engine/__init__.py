@@ -14,6 +14,9 @@ and ``engine.utils.data`` follow. Where the engine differs from PyTorch it says 
 """
 import builtins as _builtins
 
+from . import allocator as _allocator
+
+_allocator.keep_freed_memory()
 from . import functional, nn, optim, ops, utils  # noqa: F401
 from .backend import Device, get_array_module, gpu_available, gpu_unavailable_reason  # noqa: F401
 from .creation import (  # noqa: F401

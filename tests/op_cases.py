@@ -191,6 +191,10 @@ CASES = [
     C("conv2d_dilation_rect", lambda M, x, w: M.conv2d(x, w, None, stride=(1, 2), padding=(2, 1),
                                                        dilation=(2, 1)), f(1, 2, 7, 6), f(2, 2, 3, 2)),
     C("conv2d_1x1", lambda M, x, w: M.conv2d(x, w), f(2, 3, 4, 4), f(5, 3, 1, 1)),
+    # stride 1 runs the "wide rows" im2col: padding, dilation and a non-square kernel there
+    C("conv2d_wide_rows_pad_dilation", lambda M, x, w, b: M.conv2d(x, w, b, padding=(1, 2), dilation=(2, 1)),
+      f(3, 2, 7, 5), f(4, 2, 2, 3), f(4)),
+    C("conv2d_one_channel_padded", lambda M, x, w: M.conv2d(x, w, padding=1), f(2, 1, 5, 6), f(3, 1, 3, 3)),
     C("max_pool2d", lambda M, x: M.max_pool2d(x, 2), distinct(2, 3, 6, 6)),
     C("max_pool2d_overlap_pad", lambda M, x: M.max_pool2d(x, 3, stride=2, padding=1), distinct(1, 2, 7, 7)),
     C("max_pool2d_uneven", lambda M, x: M.max_pool2d(x, 2), distinct(1, 2, 5, 7)),

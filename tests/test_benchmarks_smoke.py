@@ -18,6 +18,7 @@ SMOKE = {
     "events.py": ["--rounds", "1"],
     "fuzz_files.py": ["--documents", "20", "--data", "5"],
     "memory.py": [],
+    "page_faults.py": ["--rounds", "1", "--steps", "2", "a"],
     "overfitting_table.py": ["--seeds", "1"],
     "save_kill.py": ["--kills", "3"],
     "training_window.py": ["--seconds", "0.5", "--rounds", "1"],
