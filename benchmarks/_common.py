@@ -64,6 +64,14 @@ def time_steps(step, warmup=20, repeats=7, min_time=0.25, sync=None):
     return statistics.median(blocks)
 
 
+def ratio_summary(ratios, target=None):
+    """'0.86x (min 0.66, max 1.02)' and, with a target, whether the min of the rounds meets it."""
+    text = f"{statistics.median(ratios):5.2f}x (min {min(ratios):.2f}, max {max(ratios):.2f})"
+    if target is not None:
+        text += f"  (target ≥ {target}: {'met' if min(ratios) >= target else 'MISSED'})"
+    return text
+
+
 def fmt_time(s):
     if s < 1e-3:
         return f"{s * 1e6:8.1f} µs"

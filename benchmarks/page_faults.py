@@ -18,7 +18,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def child(names, steps):
+def child(name, steps):
     import resource
     import time
 
@@ -27,27 +27,25 @@ def child(names, steps):
     set_threads(2)
     import engine
     from train_step import WORKLOADS, engine_step
-    out = {}
-    for name in names:
-        w = WORKLOADS[name]
-        step, _ = engine_step(engine, w, w["batch"], "cpu")
-        for _ in range(5):
-            step()
-        r0, t0 = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
-        for _ in range(steps):
-            step()
-        t1, r1 = time.perf_counter(), resource.getrusage(resource.RUSAGE_SELF)
-        out[name] = dict(step=(t1 - t0) / steps, faults=(r1.ru_minflt - r0.ru_minflt) / steps,
-                         sys=(r1.ru_stime - r0.ru_stime) / steps)
-    print(json.dumps(out))
+    w = WORKLOADS[name]
+    step, _ = engine_step(engine, w, w["batch"], "cpu")
+    for _ in range(5):
+        step()
+    r0, t0 = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
+    for _ in range(steps):
+        step()
+    t1, r1 = time.perf_counter(), resource.getrusage(resource.RUSAGE_SELF)
+    print(json.dumps(dict(step=(t1 - t0) / steps, faults=(r1.ru_minflt - r0.ru_minflt) / steps,
+                          sys=(r1.ru_stime - r0.ru_stime) / steps)))
 
 
-def run_child(names, steps, system):
+def run_child(name, steps, system):
+    """One workload in a fresh process (a heap grown by one workload would serve the next)."""
     env = dict(os.environ)
     env.pop("TENSORWEAVE_MALLOC", None)
     if system:
         env["TENSORWEAVE_MALLOC"] = "system"
-    done = subprocess.run([sys.executable, __file__, "--child", "--steps", str(steps), *names], env=env,
+    done = subprocess.run([sys.executable, __file__, "--child", "--steps", str(steps), name], env=env,
                           capture_output=True, text=True, timeout=1800)
     if done.returncode:
         raise SystemExit(done.stderr)
@@ -63,14 +61,15 @@ def main(argv=None):
     args = ap.parse_args(argv)
     names = args.workloads or ["a", "b", "c", "d"]
     if args.child:
-        child(names, args.steps)
+        child(names[0], args.steps)
         return 0
+    from _common import ratio_summary
     from train_step import WORKLOADS
     for name in names:
         sysd, kept = [], []
-        for _ in range(args.rounds):       # a process of its own each: a heap grown by one
-            sysd.append(run_child([name], args.steps, True)[name])     # workload would serve the next
-            kept.append(run_child([name], args.steps, False)[name])
+        for _ in range(args.rounds):
+            sysd.append(run_child(name, args.steps, True))
+            kept.append(run_child(name, args.steps, False))
         speed = [a["step"] / b["step"] for a, b in zip(sysd, kept)]
 
         def med(rows, key, scale):
@@ -80,7 +79,7 @@ def main(argv=None):
               f"{med(sysd, 'sys', 1e3):6.2f} ms kernel\n"
               f"    freed kept      {med(kept, 'step', 1e3):7.2f} ms/step  {med(kept, 'faults', 1):7.0f} faults  "
               f"{med(kept, 'sys', 1e3):6.2f} ms kernel\n"
-              f"    speed-up {statistics.median(speed):.2f}x (min {min(speed):.2f}, max {max(speed):.2f})", flush=True)
+              f"    speed-up {ratio_summary(speed)}", flush=True)
     return 0
 
 

@@ -13,7 +13,7 @@ import argparse
 import statistics
 import sys
 
-from _common import fmt_time, interleaved, set_threads, try_import_torch
+from _common import fmt_time, interleaved, ratio_summary, set_threads, try_import_torch
 
 WORKLOADS = {
     "a": dict(title="(a) MLP 64-100-10, batch 32, Adam", kind="mlp", sizes=(64, 100, 10), batch=32),
@@ -124,13 +124,10 @@ def main(argv=None):
         estep, state = engine_step(engine, w, batch, args.device)
         tstep = torch_step(torch, w, batch, tdev, state)
         te, tt, ratios = interleaved(estep, tstep, args.rounds, esync, tsync)
-        r = statistics.median(ratios)
-        target = TARGETS.get((args.device, name))
-        verdict = "" if target is None else f"  (target ≥ {target}: {'met' if min(ratios) >= target else 'MISSED'})"
         title = w["title"] if batch == w["batch"] else f"{w['title']} [batch {batch}]"
         print(f"{title}\n    engine {fmt_time(statistics.median(te))}/step   PyTorch "
-              f"{fmt_time(statistics.median(tt))}/step   ratio {r:5.2f}x (min {min(ratios):.2f}, max "
-              f"{max(ratios):.2f}){verdict}", flush=True)
+              f"{fmt_time(statistics.median(tt))}/step   ratio "
+              f"{ratio_summary(ratios, TARGETS.get((args.device, name)))}", flush=True)
     return 0
 
 

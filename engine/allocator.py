@@ -17,7 +17,6 @@ Process-wide, applied once when the engine is imported, on glibc only; set
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 import sys
 
@@ -30,26 +29,22 @@ def _libc():
     if not sys.platform.startswith("linux"):
         return None
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc = ctypes.CDLL(None)       # the process's own symbols: no library search at import
         libc.gnu_get_libc_version      # glibc only (musl has no mallopt thresholds to speak of)
+        libc.mallopt
         return libc
     except (OSError, AttributeError):
         return None
 
 
-def keep_freed_memory(mmap_threshold: int = MMAP_THRESHOLD, trim_threshold: int = TRIM_THRESHOLD) -> bool:
+def keep_freed_memory() -> bool:
     """Raise glibc's thresholds as described above. True when they were set."""
     if os.environ.get("TENSORWEAVE_MALLOC", "").strip().lower() == "system":
         return False
     libc = _libc()
     if libc is None:
         return False
-    ok = libc.mallopt(M_MMAP_THRESHOLD, ctypes.c_int(mmap_threshold))
-    ok &= libc.mallopt(M_TRIM_THRESHOLD, ctypes.c_int(trim_threshold))
+    ok = libc.mallopt(M_MMAP_THRESHOLD, ctypes.c_int(MMAP_THRESHOLD))
+    ok &= libc.mallopt(M_TRIM_THRESHOLD, ctypes.c_int(TRIM_THRESHOLD))
     return bool(ok)
 
-
-def system_defaults() -> bool:
-    """glibc's own settings back (128 KiB each; the mmap threshold adaptive no more): for an
-    in-process comparison of both."""
-    return keep_freed_memory(128 * 1024, 128 * 1024) if _libc() else False
