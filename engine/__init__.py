@@ -14,9 +14,10 @@ and ``engine.utils.data`` follow. Where the engine differs from PyTorch it says 
 """
 import builtins as _builtins
 
-from . import allocator as _allocator
+from . import allocator as _allocator, blas_threads as _blas_threads
 
 _allocator.keep_freed_memory()
+_blas_threads.let_idle_blas_threads_sleep()
 from . import functional, nn, optim, ops, utils  # noqa: F401
 from .backend import Device, get_array_module, gpu_available, gpu_unavailable_reason  # noqa: F401
 from .creation import (  # noqa: F401

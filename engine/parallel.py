@@ -1,19 +1,25 @@
-"""Both cores for elementwise work numpy runs on one: a large array's update is cut in two
-halves, one done on a worker thread while the calling thread does the other (numpy lets go of
-the GIL inside a ufunc's loop, so the halves really run side by side). Used where a profile paid
-for it: the optimizers' updates of large parameters. The thread count follows OMP_NUM_THREADS,
-as numpy's BLAS does, so a benchmark that pins both libraries to one thread stays fair."""
+"""Both cores for elementwise and strided work numpy runs on one: a large piece of work is cut
+in two halves, one done on a worker thread while the calling thread does the other (numpy lets
+go of the GIL inside a ufunc's loop and in array copies, so the halves really run side by side).
+Used where a profile paid for it: the optimizers' updates of large parameters, and in a CNN's
+step the pooling, col2im, im2col copies and ReLU (with OpenBLAS's idle workers asleep, see
+blas_threads.py). The thread count follows OMP_NUM_THREADS, as numpy's BLAS does, so a
+benchmark that pins both libraries to one thread stays fair."""
 from __future__ import annotations
 
 import functools
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
 
 import numpy as np
 
+from .backend import get_array_module
+
 SPLIT_AT = 1 << 16           # below this many elements the thread hand-off costs more than it saves
 _pool = None
+_WORKER_NAME = "tensorweave-elementwise"
 
 
 @functools.cache
@@ -29,8 +35,38 @@ def threads() -> int:
 def _worker():
     global _pool
     if _pool is None:
-        _pool = ThreadPoolExecutor(1, thread_name_prefix="tensorweave-elementwise")
+        _pool = ThreadPoolExecutor(1, thread_name_prefix=_WORKER_NAME)
     return _pool
+
+
+def over_halves(fn: Callable[[int, int], None], n: int, size: int, xp=np) -> None:
+    """``fn(lo, hi)`` over the range [0, n) of a leading axis: ``fn(0, n//2)`` on this thread
+    while the worker runs ``fn(n//2, n)``, when the work is large (``size`` elements touched,
+    at least SPLIT_AT), on numpy (``xp``), and two threads are allowed; else ``fn(0, n)``.
+    ``fn`` must write only its own part of any output."""
+    if xp is not np or size < SPLIT_AT or n < 2 or threads() < 2 \
+            or threading.current_thread().name.startswith(_WORKER_NAME):   # nested: no waiting on itself
+        fn(0, n)
+        return
+    h = n // 2
+    done = _worker().submit(fn, h, n)
+    try:
+        fn(0, h)
+    finally:
+        done.result()
+
+
+def contiguous(a):
+    """``ascontiguousarray(a)`` for a strided numpy view, copied in two halves of its first axis
+    (im2col columns, transposed activations and gradients)."""
+    if type(a) is not np.ndarray or a.ndim == 0 or a.flags.c_contiguous:
+        return np.ascontiguousarray(a) if type(a) is np.ndarray else get_array_module(a).ascontiguousarray(a)
+    out = np.empty(a.shape, a.dtype)
+
+    def part(lo, hi):
+        out[lo:hi] = a[lo:hi]
+    over_halves(part, a.shape[0], a.size)
+    return out
 
 
 def in_halves(fn: Callable[..., None], *arrays) -> None:
@@ -42,10 +78,4 @@ def in_halves(fn: Callable[..., None], *arrays) -> None:
         return
     flat = [a.reshape(-1) for a in arrays]
     n = flat[0].size
-    if n < SPLIT_AT or threads() < 2:
-        fn(*flat)
-        return
-    h = n // 2
-    done = _worker().submit(fn, *[a[h:] for a in flat])
-    fn(*[a[:h] for a in flat])
-    done.result()
+    over_halves(lambda lo, hi: fn(*[a[lo:hi] for a in flat]), n, n)

@@ -6,6 +6,7 @@ the input gradient multiplies back to columns and adds them onto the input (col2
 """
 from ..backend import get_array_module
 from ..errors import ShapeError
+from ..parallel import contiguous, over_halves
 from .util import as_strided, conv_out_size as out_size
 from .base import Op
 
@@ -51,12 +52,12 @@ class Conv2d(Op):
         if self.flat:
             # im2col as one (C·kh·kw, N·Ho·Wo) matrix: a single large GEMM here and for the
             # weight gradient, instead of N small ones and a sum over the batch
-            cols = xp.ascontiguousarray(win.transpose(1, 4, 5, 0, 2, 3)).reshape(c * kh * kw, n * ho * wo)
-            y = xp.ascontiguousarray((w.reshape(o, -1) @ cols).reshape(o, n, ho, wo).transpose(1, 0, 2, 3))
+            cols = contiguous(win.transpose(1, 4, 5, 0, 2, 3)).reshape(c * kh * kw, n * ho * wo)
+            y = contiguous((w.reshape(o, -1) @ cols).reshape(o, n, ho, wo).transpose(1, 0, 2, 3))
         else:
             # im2col as (N, C·kh·kw, Ho·Wo): with few channels the copy along contiguous output
             # rows and a batched GEMM that gives NCHW directly are faster
-            cols = xp.ascontiguousarray(win.transpose(0, 1, 4, 5, 2, 3)).reshape(n, c * kh * kw, ho * wo)
+            cols = contiguous(win.transpose(0, 1, 4, 5, 2, 3)).reshape(n, c * kh * kw, ho * wo)
             y = xp.matmul(w.reshape(o, -1), cols).reshape(n, o, ho, wo)
         if b is not None:
             y += b.reshape(1, -1, 1, 1)
@@ -72,7 +73,7 @@ class Conv2d(Op):
         # the output gradient as one (O, N·Ho·Wo) matrix where a single GEMM uses it
         gT = None
         if n[0] or (n[1] and self.flat):
-            gT = xp.ascontiguousarray(gy.transpose(1, 0, 2, 3)).reshape(O, N * ho * wo)
+            gT = contiguous(gy.transpose(1, 0, 2, 3)).reshape(O, N * ho * wo)
         gx = gw = gb = None
         if n[1]:
             if self.flat:
@@ -96,12 +97,17 @@ class Conv2d(Op):
         _, _, kh, kw = w.shape
         (sh, sw), (ph, pw), (dh, dw) = self.stride, self.padding, self.dilation
         gcols = (w.reshape(w.shape[0], -1).T @ gT).reshape(C, kh, kw, N, ho, wo)
-        gxp = xp.zeros((C, N, H + 2 * ph, W + 2 * pw), dtype=gT.dtype)
-        for i in range(kh):
-            for j in range(kw):
-                gxp[:, :, i * dh:i * dh + sh * (ho - 1) + 1:sh,
-                    j * dw:j * dw + sw * (wo - 1) + 1:sw] += gcols[:, i, j]
+        gxp = xp.empty((C, N, H + 2 * ph, W + 2 * pw), dtype=gT.dtype)
+
+        def part(lo, hi):              # channels lo..hi
+            g = gxp[lo:hi]
+            g[...] = 0
+            for i in range(kh):
+                for j in range(kw):
+                    g[:, :, i * dh:i * dh + sh * (ho - 1) + 1:sh,
+                      j * dw:j * dw + sw * (wo - 1) + 1:sw] += gcols[lo:hi, i, j]
+        over_halves(part, C, gcols.size, xp)
         gx = gxp.transpose(1, 0, 2, 3)
         if ph or pw:
             gx = gx[:, :, ph:ph + H, pw:pw + W]
-        return xp.ascontiguousarray(gx)
+        return contiguous(gx)

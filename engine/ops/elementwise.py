@@ -4,6 +4,7 @@ import math
 import numpy as np
 
 from ..backend import get_array_module
+from ..parallel import over_halves
 from .util import erf, sum_to
 from .base import Op
 
@@ -212,12 +213,27 @@ class ReLU(Op):
     name = "relu"
 
     def forward(self, a):
-        y = get_array_module(a).maximum(a, 0)
-        self.y = y
+        xp = get_array_module(a)
+        if a.ndim == 0 or a.dtype.kind != "f":
+            self.y = xp.maximum(a, 0)
+            return self.y
+        y = self.y = xp.empty(a.shape, a.dtype)
+
+        def part(lo, hi):
+            xp.maximum(a[lo:hi], 0, out=y[lo:hi])
+        over_halves(part, len(a), a.size, xp)
         return y
 
     def backward(self, gy):
-        return (gy * (self.y > 0),)
+        xp, y = get_array_module(gy), self.y
+        if gy.ndim == 0 or gy.shape != y.shape or gy.dtype.kind != "f":
+            return (gy * (y > 0),)
+        gx = xp.empty(gy.shape, gy.dtype)
+
+        def part(lo, hi):
+            xp.multiply(gy[lo:hi], y[lo:hi] > 0, out=gx[lo:hi])
+        over_halves(part, len(gy), gy.size, xp)
+        return (gx,)
 
 
 class LeakyReLU(Op):

@@ -5,6 +5,7 @@ with elementwise maximum/add is over ten times faster at these sizes.
 """
 from ..backend import get_array_module
 from ..errors import ShapeError
+from ..parallel import over_halves
 from .base import Op
 from .conv import out_size, pad2d
 
@@ -37,12 +38,18 @@ class MaxPool2d(_Pool2d):
         xp = get_array_module(x)
         ph, pw = self.p
         xpad = pad2d(x, ph, pw, value=-float("inf"))
-        if len(self.slices) == 1:
-            y = xpad[self.slices[0]].copy()
-        else:
-            y = xp.maximum(xpad[self.slices[0]], xpad[self.slices[1]])
-            for sl in self.slices[2:]:
-                xp.maximum(y, xpad[sl], out=y)
+        first, rest = self.slices[0], self.slices[1:]
+        y = xp.empty(xpad[first].shape, dtype=xpad.dtype)
+
+        def part(lo, hi):
+            xs, ys = xpad[lo:hi], y[lo:hi]
+            if not rest:
+                ys[...] = xs[first]
+                return
+            xp.maximum(xs[first], xs[rest[0]], out=ys)
+            for sl in rest[1:]:
+                xp.maximum(ys, xs[sl], out=ys)
+        over_halves(part, len(y), xpad.size, xp)
         self.xpad, self.y, self.xshape = xpad, y, x.shape
         return y
 
@@ -54,21 +61,27 @@ class MaxPool2d(_Pool2d):
         # windows that tile the input exactly write every element below: no zeroing pass
         tiled = disjoint and (sh, sw) == (kh, kw) and (dh, dw) == (1, 1) \
             and xpad.shape[2:] == (self.ho * kh, self.wo * kw)
-        gx = (xp.empty if tiled else xp.zeros)(xpad.shape, dtype=gy.dtype)
-        taken = None   # the first maximum in each window gets the gradient, as in PyTorch
+        gx = xp.empty(xpad.shape, dtype=gy.dtype)
         last = len(self.slices) - 1
-        for k, sl in enumerate(self.slices):
-            hit = xpad[sl] == y
-            if taken is None:
-                taken = hit
-            else:
-                hit = hit > taken          # on booleans: hit and not taken
-                if k < last:
-                    taken |= hit
-            if disjoint:
-                xp.multiply(gy, hit, out=gx[sl])
-            else:
-                gx[sl] += gy * hit
+
+        def part(lo, hi):
+            xs, ys, gys, gxs = xpad[lo:hi], y[lo:hi], gy[lo:hi], gx[lo:hi]
+            if not tiled:
+                gxs[...] = 0
+            taken = None   # the first maximum in each window gets the gradient, as in PyTorch
+            for k, sl in enumerate(self.slices):
+                hit = xs[sl] == ys
+                if taken is None:
+                    taken = hit
+                else:
+                    hit = hit > taken          # on booleans: hit and not taken
+                    if k < last:
+                        taken |= hit
+                if disjoint:
+                    xp.multiply(gys, hit, out=gxs[sl])
+                else:
+                    gxs[sl] += gys * hit
+        over_halves(part, len(gx), gx.size, xp)
         ph, pw = self.p
         return (gx[:, :, ph:ph + self.xshape[2], pw:pw + self.xshape[3]],)
 
