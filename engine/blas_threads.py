@@ -38,7 +38,8 @@ def _candidates():
     try:
         with open("/proc/self/maps") as maps:
             for line in maps:
-                path = line.split(None, 5)[-1].strip() if line.count(" ") >= 5 else ""
+                fields = line.split(None, 5)          # address perms offset dev inode [path]
+                path = fields[5].strip() if len(fields) == 6 else ""
                 if "openblas" in os.path.basename(path).lower() and path not in seen:
                     seen.append(path)
     except OSError:

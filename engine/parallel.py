@@ -59,8 +59,10 @@ def over_halves(fn: Callable[[int, int], None], n: int, size: int, xp=np) -> Non
 def contiguous(a):
     """``ascontiguousarray(a)`` for a strided numpy view, copied in two halves of its first axis
     (im2col columns, transposed activations and gradients)."""
-    if type(a) is not np.ndarray or a.ndim == 0 or a.flags.c_contiguous:
-        return np.ascontiguousarray(a) if type(a) is np.ndarray else get_array_module(a).ascontiguousarray(a)
+    if type(a) is not np.ndarray:
+        return get_array_module(a).ascontiguousarray(a)
+    if a.ndim == 0 or a.flags.c_contiguous:
+        return np.ascontiguousarray(a)
     out = np.empty(a.shape, a.dtype)
 
     def part(lo, hi):
