@@ -8,6 +8,7 @@ plan call it directly.
 """
 from ..backend import get_array_module
 from ..errors import ArgumentError, ShapeError
+from ..parallel import over_halves
 from .base import Op
 
 
@@ -112,25 +113,26 @@ class LSTMSeq(Op):
         H = _check(self.name, x, h0, w_ih, w_hh, 4)
         N, T, _ = x.shape
         dt = x.dtype
-        xt, xw = _time_major(xp, x, w_ih)
-        if b_ih is not None:
-            xw += b_ih + b_hh
         inner = xp.full(4 * H, 0.5, dtype=dt)          # z/2 for the sigmoid gates, z for g
         inner[2 * H:3 * H] = 1.0
         shift = inner.copy()                            # ½·tanh + ½ for the sigmoid gates, tanh for g
         shift[2 * H:3 * H] = 0.0
+        # z·inner comes out of the GEMMs directly: the weights' columns and the bias are scaled
+        # instead (by ½ or 1, exact in floating point), one pass fewer per step
+        xt, xw = _time_major(xp, x, w_ih * inner[:, None])
+        if b_ih is not None:
+            xw += (b_ih + b_hh) * inner
         acts = xp.empty((T, N, 4 * H), dtype=dt)
         hs = xp.empty((T, N, H), dtype=dt)
         cs = xp.empty_like(hs)
         tcs = xp.empty_like(hs)
         tmp = xp.empty((N, H), dtype=dt)
-        w_hh_t = xp.ascontiguousarray(w_hh.T)       # a contiguous right operand: ~19% faster GEMM per step
+        w_hh_t = w_hh.T * inner                  # contiguous (a faster GEMM per step than w_hh.T's view)
         h, c = h0, c0
         for t in range(T):
             a = acts[t]
             xp.matmul(h, w_hh_t, out=a)
             a += xw[t]
-            a *= inner
             xp.tanh(a, out=a)
             a *= inner
             a += shift
@@ -157,29 +159,35 @@ class LSTMSeq(Op):
         dc = gc.copy() if gc is not None else xp.zeros((N, H), dtype=dt)
         m2 = xp.zeros(4 * H, dtype=dt)                  # derivative (1 − a)(a + m2): a(1 − a) or 1 − a²
         m2[2 * H:3 * H] = 1.0
-        d1, d2 = xp.empty((N, 4 * H), dtype=dt), xp.empty((N, 4 * H), dtype=dt)
+        otc = xp.empty_like(tcs)
+
+        def local(lo, hi):
+            """What does not depend on the recursion, for steps lo..hi at once: the gates'
+            derivatives into dz_all, and o·(1 − tanh²c)."""
+            a, d, tc, ot = acts[lo:hi], dz_all[lo:hi], tcs[lo:hi], otc[lo:hi]
+            xp.subtract(1.0, a, out=d)
+            d *= a + m2
+            xp.multiply(tc, tc, out=ot)
+            xp.subtract(1.0, ot, out=ot)
+            ot *= a[:, :, 3 * H:]
+        over_halves(local, T, acts.size, xp)
+        d2 = xp.empty((N, 4 * H), dtype=dt)
         tmp = xp.empty((N, H), dtype=dt)
         for t in range(T - 1, -1, -1):
             if gout_t is not None:
                 dh += gout_t[t]
             a = acts[t]
-            i, f, g, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
+            i, f, g = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H]
             tc = tcs[t]
             c_prev = cs[t - 1] if t > 0 else self.c0
-            xp.multiply(tc, tc, out=tmp)                # dc += dh·o·(1 − tanh²c)
-            xp.subtract(1.0, tmp, out=tmp)
-            tmp *= o
-            tmp *= dh
+            xp.multiply(otc[t], dh, out=tmp)            # dc += dh·o·(1 − tanh²c)
             dc += tmp
-            xp.subtract(1.0, a, out=d1)                 # the gates' derivatives, one row pass each
-            xp.add(a, m2, out=d2)
-            d1 *= d2
             xp.multiply(dc, g, out=d2[:, :H])           # what each gate's output is multiplied by
             xp.multiply(dc, c_prev, out=d2[:, H:2 * H])
             xp.multiply(dc, i, out=d2[:, 2 * H:3 * H])
             xp.multiply(dh, tc, out=d2[:, 3 * H:])
             dz = dz_all[t]
-            xp.multiply(d1, d2, out=dz)
+            dz *= d2
             xp.matmul(dz, w_hh, out=dh)
             dc *= f
         dz2 = dz_all.reshape(T * N, 4 * H)
