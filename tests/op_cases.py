@@ -286,6 +286,11 @@ CASES += [
     C("cross_entropy_spatial", lambda M, x, t: M.cross_entropy(x, t), f(2, 4, 3), labels((2, 3), 4)),
     C("cross_entropy_probabilities", lambda M, x, t: M.cross_entropy(x, t), f(5, 4), distribution(5, 4)),
     C("nll_weight", lambda M, x, t, w: M.nll_loss(x, t, weight=w), f(5, 4), labels((5,), 4), const(pos(4))),
+    # labels the loss ignores, without class weights (the general path beside the usual one)
+    C("cross_entropy_ignore_negative", lambda M, x, t: M.cross_entropy(x, t, ignore_index=-1),
+      f(6, 4), array([0, -1, 2, 3, -1, 2])),
+    C("nll_ignore_sum", lambda M, x, t: M.nll_loss(x, t, ignore_index=2, reduction="sum"),
+      f(6, 4), array([0, 1, 2, 3, 1, 2])),
     C("kl_div_batchmean", lambda M, x, t: M.kl_div(M.log_softmax(x, dim=1), t, reduction="batchmean"),
       f(3, 4), distribution(3, 4)),
     C("kl_div_log_target", lambda M, x, t: M.kl_div(x, M.log(t), reduction="sum", log_target=True),

@@ -244,6 +244,12 @@ class NLLLoss(Op):
                              f"{(x.shape[0],) + x.shape[2:]}, got {tuple(t.shape)}")
         logp = self._logp(xp, _to_rows(x))
         tm = t.reshape(-1)
+        rows = xp.arange(tm.shape[0])
+        if self.weight is None and self.ignore_index < 0 and tm.size and validating(tm) \
+                and int(tm.min()) >= 0 and int(tm.max()) < C:
+            # the usual case: every label a class, none ignored, no class weights — no
+            # per-sample weights to make, apply and sum (w None stands for all ones)
+            return self._reduce(xp, -logp[rows, tm], x, t, logp, tm, None, rows, tm.shape[0])
         valid = tm != self.ignore_index
         tsafe = xp.where(valid, tm, 0)
         if tm.size and validating(tm) and (int(tsafe.min()) < 0 or int(tsafe.max()) >= C):
@@ -252,16 +258,19 @@ class NLLLoss(Op):
         w = valid.astype(x.dtype)
         if self.weight is not None:
             w = w * self.weight[tsafe]
-        rows = xp.arange(tm.shape[0])
-        el = -logp[rows, tsafe] * w
+        return self._reduce(xp, -logp[rows, tsafe] * w, x, t, logp, tsafe, w, rows,
+                            None if self.reduction != "mean" else w.sum())
+
+    def _reduce(self, xp, el, x, t, logp, tsafe, w, rows, wsum):
+        """The per-sample losses ``el`` reduced; what backward needs kept."""
         self.soft, self.shape, self.tsafe, self.w, self.rows, self.tshape = False, x.shape, tsafe, w, rows, t.shape
         self.logp = logp
         if self.reduction == "none":
             return el.reshape(t.shape)
         if self.reduction == "sum":
             return xp.asarray(el.sum())
-        self.wsum = w.sum()
-        return xp.asarray(el.sum() / self.wsum)
+        self.wsum = wsum
+        return xp.asarray(el.sum() / wsum)
 
     def _forward_soft(self, xp, x, t):
         logp = self._logp(xp, _to_rows(x))
@@ -302,7 +311,7 @@ class NLLLoss(Op):
 
     def _hard_grad(self, xp):
         g = xp.zeros_like(self.logp)
-        g[self.rows, self.tsafe] = -self.w
+        g[self.rows, self.tsafe] = -1.0 if self.w is None else -self.w
         return g
 
     def _soft_grad(self, xp):
@@ -320,7 +329,7 @@ class CrossEntropyLoss(NLLLoss):
     def _hard_grad(self, xp):
         g = xp.exp(self.logp)
         g[self.rows, self.tsafe] -= 1.0
-        return g * self.w[:, None]
+        return g if self.w is None else g * self.w[:, None]
 
     def _soft_grad(self, xp):
         return xp.exp(self.logp) * self.tm.sum(axis=1, keepdims=True) - self.tm
