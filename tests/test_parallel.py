@@ -123,7 +123,7 @@ CHILD = textwrap.dedent("""
     for _ in range(8):
         a @ a                          # wakes OpenBLAS's workers
         t0, c0 = time.perf_counter(), time.process_time()
-        for _ in range(10):
+        for _ in range(40):           # ~40 ms: OpenBLAS's own spin (0.1 s) covers it, ours a sliver
             np.exp(a, out=z)          # one thread's work, while the workers spin or sleep
         busy += (time.process_time() - c0) / (time.perf_counter() - t0)
     lib = blas_threads.openblas()
