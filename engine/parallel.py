@@ -19,6 +19,7 @@ from .backend import get_array_module
 
 SPLIT_AT = 1 << 16           # below this many elements the thread hand-off costs more than it saves
 _pool = None
+_pool_pid = None
 _WORKER_NAME = "tensorweave-elementwise"
 
 
@@ -33,9 +34,11 @@ def threads() -> int:
 
 
 def _worker():
-    global _pool
-    if _pool is None:
-        _pool = ThreadPoolExecutor(1, thread_name_prefix=_WORKER_NAME)
+    """The worker thread's pool, made on first use and again in a forked child process (which
+    inherits the pool but not its thread: work handed to it would wait forever)."""
+    global _pool, _pool_pid
+    if _pool is None or _pool_pid != os.getpid():
+        _pool, _pool_pid = ThreadPoolExecutor(1, thread_name_prefix=_WORKER_NAME), os.getpid()
     return _pool
 
 

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -169,3 +170,26 @@ def test_halves_nested_in_a_half_run_in_one_call(two_threads):
         parallel.over_halves(lambda a, b: inner.append((a, b)), 4, parallel.SPLIT_AT)
     parallel.over_halves(outer, 2, parallel.SPLIT_AT)
     assert sorted(inner) == [(0, 2), (0, 4), (2, 4)]
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_forked_child_splits_work_on_a_worker_of_its_own(two_threads):
+    parallel.over_halves(lambda lo, hi: None, 2, parallel.SPLIT_AT)     # the parent's worker exists
+    pid = os.fork()
+    if pid == 0:                                                       # the child: must not hang
+        try:
+            seen = []
+            parallel.over_halves(lambda lo, hi: seen.append(threading.get_ident()), 2, parallel.SPLIT_AT)
+            os._exit(0 if len(set(seen)) == 2 else 1)
+        finally:
+            os._exit(2)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            assert os.waitstatus_to_exitcode(status) == 0
+            return
+        time.sleep(0.05)
+    os.kill(pid, 9)
+    os.waitpid(pid, 0)
+    pytest.fail("work split in a forked child never finished")
