@@ -57,6 +57,8 @@ def _calibrate(step, seconds, sync=None, warmup=20):
     """How many calls of ``step`` take about ``seconds`` (after ``warmup`` calls)."""
     for _ in range(warmup):
         step()
+    if sync:
+        sync()
     n = 1
     while True:
         t0 = time.perf_counter()
@@ -70,8 +72,9 @@ def _calibrate(step, seconds, sync=None, warmup=20):
         n *= 2
 
 
-def _block(step, n, sync, pause):
-    time.sleep(pause)
+def _block(step, n, sync, pause=0.0):
+    if pause:
+        time.sleep(pause)
     t0 = time.perf_counter()
     for _ in range(n):
         step()
@@ -81,32 +84,9 @@ def _block(step, n, sync, pause):
 
 
 def time_steps(step, warmup=20, repeats=7, min_time=0.25, sync=None):
-    """Median seconds per call of ``step`` over ``repeats`` blocks of enough calls for min_time."""
-    for _ in range(warmup):
-        step()
-    if sync:
-        sync()
-    n = 1
-    while True:
-        t0 = time.perf_counter()
-        for _ in range(n):
-            step()
-        if sync:
-            sync()
-        dt = time.perf_counter() - t0
-        if dt >= min_time / 4 or n >= 1 << 16:
-            break
-        n *= 2
-    n = max(1, int(n * (min_time / 4) / max(dt, 1e-9)))
-    blocks = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        for _ in range(n):
-            step()
-        if sync:
-            sync()
-        blocks.append((time.perf_counter() - t0) / n)
-    return statistics.median(blocks)
+    """Median seconds per call of ``step`` over ``repeats`` blocks of about min_time/4 each."""
+    n = _calibrate(step, min_time / 4, sync, warmup)
+    return statistics.median(_block(step, n, sync) for _ in range(repeats))
 
 
 def ratio_summary(ratios, target=None):
