@@ -103,8 +103,9 @@ class RNNSeq(Op):
 
 class LSTMSeq(Op):
     """Kept time-major inside ((T, N, ·) buffers, allocated once per call), so every step works
-    on contiguous rows with ``out=`` and no temporaries; the four gates are activated in four
-    whole-row passes: σ(z) = ½·tanh(z/2) + ½ for i, f, o and tanh(z) for g, by per-column scales."""
+    on contiguous rows with ``out=`` and no temporaries; the four gates are activated in three
+    whole-row passes: σ(z) = ½·tanh(z/2) + ½ for i, f, o and tanh(z) for g, by per-column scales
+    (z/2 comes out of the GEMMs so, from weights scaled once per call)."""
     name = "lstm"
     n_outputs = 3
 
