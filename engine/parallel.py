@@ -64,7 +64,7 @@ def contiguous(a):
     (im2col columns, transposed activations and gradients)."""
     if type(a) is not np.ndarray:
         return get_array_module(a).ascontiguousarray(a)
-    if a.ndim == 0 or a.flags.c_contiguous:
+    if a.ndim == 0 or a.flags.c_contiguous or a.size < SPLIT_AT:
         return np.ascontiguousarray(a)
     out = np.empty(a.shape, a.dtype)
 

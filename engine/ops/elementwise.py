@@ -4,7 +4,7 @@ import math
 import numpy as np
 
 from ..backend import get_array_module
-from ..parallel import over_halves
+from ..parallel import SPLIT_AT, over_halves
 from .util import erf, sum_to
 from .base import Op
 
@@ -214,7 +214,7 @@ class ReLU(Op):
 
     def forward(self, a):
         xp = get_array_module(a)
-        if a.ndim == 0 or a.dtype.kind != "f":
+        if a.size < SPLIT_AT or a.ndim == 0 or a.dtype.kind != "f":    # one call, no closure
             self.y = xp.maximum(a, 0)
             return self.y
         y = self.y = xp.empty(a.shape, a.dtype)
@@ -226,7 +226,7 @@ class ReLU(Op):
 
     def backward(self, gy):
         xp, y = get_array_module(gy), self.y
-        if gy.ndim == 0 or gy.shape != y.shape or gy.dtype.kind != "f":
+        if gy.size < SPLIT_AT or gy.ndim == 0 or gy.shape != y.shape or gy.dtype.kind != "f":
             return (gy * (y > 0),)
         gx = xp.empty(gy.shape, gy.dtype)
 
