@@ -33,27 +33,27 @@ ENV = "OPENBLAS_THREAD_TIMEOUT"
 
 
 def _candidates():
-    """Paths of OpenBLAS libraries: those the process has loaded (Linux), then numpy's own."""
-    seen = []
+    """Paths of OpenBLAS libraries, lazily: numpy's own (wheels bundle it in numpy.libs), then
+    those the process has loaded (Linux: a numpy built against the system's OpenBLAS)."""
+    libs = os.path.join(os.path.dirname(os.path.dirname(np.__file__)), "numpy.libs")
+    yield from sorted(glob.glob(os.path.join(libs, "*openblas*")))
     try:
         with open("/proc/self/maps") as maps:
             for line in maps:
                 fields = line.split(None, 5)          # address perms offset dev inode [path]
-                path = fields[5].strip() if len(fields) == 6 else ""
-                if "openblas" in os.path.basename(path).lower() and path not in seen:
-                    seen.append(path)
+                if len(fields) == 6 and "openblas" in os.path.basename(fields[5]).lower():
+                    yield fields[5].strip()
     except OSError:
         pass
-    libs = os.path.join(os.path.dirname(os.path.dirname(np.__file__)), "numpy.libs")
-    for path in sorted(glob.glob(os.path.join(libs, "*openblas*"))):
-        if path not in seen:
-            seen.append(path)
-    return seen
 
 
 def openblas():
     """numpy's OpenBLAS as a ctypes library with the two entry points used here, or None."""
+    tried = set()
     for path in _candidates():
+        if path in tried:                # a library is mapped in several pieces
+            continue
+        tried.add(path)
         try:
             lib = ctypes.CDLL(path)
             lib.openblas_read_env, lib.blas_thread_shutdown_      # noqa: B018 (both must exist)

@@ -193,3 +193,13 @@ def test_a_forked_child_splits_work_on_a_worker_of_its_own(two_threads):
     os.kill(pid, 9)
     os.waitpid(pid, 0)
     pytest.fail("work split in a forked child never finished")
+
+
+def test_openblas_is_found_among_the_loaded_libraries_when_numpy_has_none_of_its_own(monkeypatch):
+    """A numpy built against the system's OpenBLAS has no numpy.libs: the library the process
+    mapped is used (here the same file, found through /proc/self/maps)."""
+    if blas_threads.openblas() is None or not os.path.exists("/proc/self/maps"):
+        pytest.skip("numpy's BLAS is not OpenBLAS, or no /proc")
+    monkeypatch.setattr(blas_threads.glob, "glob", lambda pattern: [])
+    lib = blas_threads.openblas()
+    assert lib is not None and hasattr(lib, "blas_thread_shutdown_")
